@@ -1,0 +1,168 @@
+"""The `hankegraafi` command line: build, validate, serve, query, export."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .build import BuildError, build, check
+from .config import Config, load_config
+from .namespaces import Namespaces
+from .services.catalogue import load_catalogue, parse_query_file
+from .services.export import export
+from .services.formats import RDF_FORMATS, rdf_format
+from .services.table import render_table
+from .store import ReleaseStore, StoreUnavailable
+
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+
+def _config(args) -> Config:
+    return load_config(
+        args.config,
+        store_path=getattr(args, "store", None),
+        base_iri=getattr(args, "base_iri", None),
+        extra_inputs=getattr(args, "extra", None) or None,
+    )
+
+
+def cmd_build(args) -> int:
+    config = _config(args)
+    release = build(config, progress=lambda message: print(f"  {message}", file=sys.stderr))
+    print(f"release {release.identifier}")
+    print(f"  default graph (merge of all graphs): {release.default_graph_triples} triples")
+    print("  triples per graph:")
+    for graph, count in release.triples_per_graph.items():
+        print(f"    {count:>8}  {graph}")
+    print("  entities per class (asserted and inferred):")
+    ns = Namespaces(config.base_iri)
+    for cls, count in release.entities_per_class.items():
+        print(f"    {count:>8}  hg:{cls[len(ns.hg):]}")
+    print(f"  inferred triples per rule: {release.inferred_per_rule}")
+    warnings = release.validation.get("warnings", [])
+    print(f"  SHACL validation: conforms ({len(warnings)} warnings)")
+    for warning in warnings:
+        print(f"    {warning}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    report = check(_config(args), progress=lambda message: print(f"  {message}", file=sys.stderr))
+    for violation in report.violations:
+        print(violation)
+    print("conforms" if report.conforms else f"does not conform: {len(report.errors)} violation(s)")
+    return 0 if report.conforms else 1
+
+
+def _query_text(source: str, config: Config) -> str:
+    ns = Namespaces(config.base_iri)
+    path = Path(source)
+    if path.suffix == ".rq" and path.exists():
+        return parse_query_file(path).text(ns)
+    for example in load_catalogue(config.resolve(config.queries_dir)):
+        if example.slug == source:
+            return example.text(ns)
+    return source
+
+
+def cmd_query(args) -> int:
+    config = _config(args)
+    ns = Namespaces(config.base_iri)
+    results = ReleaseStore(config).query(_query_text(args.query, config), prefixes=ns.prefixes())
+    out = sys.stdout.buffer
+    if isinstance(results, bool):
+        print("true" if results else "false")
+    elif isinstance(results, ox.QuerySolutions):
+        if args.format == "table":
+            print(render_table(results, ns))
+        else:
+            results.serialize(out, RESULT_FORMATS[args.format])
+    else:
+        fmt = rdf_format("turtle" if args.format == "table" else args.format)
+        ox.serialize(results, out, fmt.oxigraph, prefixes=ns.prefixes())
+    return 0
+
+
+def cmd_export(args) -> int:
+    config = _config(args)
+    fmt = rdf_format(args.format)
+    store = ReleaseStore(config).store
+    if args.output:
+        with open(args.output, "wb") as handle:
+            export(store, handle, fmt, Namespaces(config.base_iri), args.graph)
+    else:
+        export(store, sys.stdout.buffer, fmt, Namespaces(config.base_iri), args.graph)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .web import create_app
+
+    config = _config(args)
+    host = args.host or config.host
+    port = args.port or config.port
+    app = create_app(config)
+    print(f"serving release from {config.resolve(config.store_path)} on http://{host}:{port}/", file=sys.stderr)
+    app.run(host=host, port=port, threaded=True, debug=False, use_reloader=False)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="hankegraafi", description=__doc__)
+    top.add_argument("--config", help="configuration file (TOML); default ./hankegraafi.toml or $HANKEGRAAFI_CONFIG")
+    top.add_argument("--store", help="store folder (default var/store)")
+    top.add_argument("--base-iri", help="base IRI of the graph (default https://w3id.org/hankegraafi/)")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    build_cmd = commands.add_parser("build", help="parse, validate, materialise and load a new release")
+    build_cmd.add_argument("extra", nargs="*", help="extra RDF files or folders, each into its own named graph")
+    build_cmd.set_defaults(run=cmd_build)
+
+    validate_cmd = commands.add_parser("validate", help="validate the inputs with SHACL and report; changes nothing")
+    validate_cmd.add_argument("extra", nargs="*", help="extra RDF files or folders")
+    validate_cmd.set_defaults(run=cmd_validate)
+
+    serve_cmd = commands.add_parser("serve", help="serve the current release over HTTP")
+    serve_cmd.add_argument("--host")
+    serve_cmd.add_argument("--port", type=int)
+    serve_cmd.set_defaults(run=cmd_serve)
+
+    query_cmd = commands.add_parser("query", help="run a SPARQL query (text, .rq file or example name)")
+    query_cmd.add_argument("query")
+    query_cmd.add_argument("--format", default="table",
+                           choices=["table", *RESULT_FORMATS, *(f.name for f in RDF_FORMATS)])
+    query_cmd.set_defaults(run=cmd_query)
+
+    export_cmd = commands.add_parser("export", help="write the whole graph or one named graph")
+    export_cmd.add_argument("--format", default="trig", choices=[f.name for f in RDF_FORMATS])
+    export_cmd.add_argument("--graph", help="one named graph (IRI or short name such as source-004)")
+    export_cmd.add_argument("--output", "-o", help="file to write (default standard output)")
+    export_cmd.set_defaults(run=cmd_export)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except BuildError as error:
+        print(f"hankegraafi: {error}", file=sys.stderr)
+        return 2
+    except (StoreUnavailable, KeyError, ValueError) as error:
+        print(f"hankegraafi: {error}", file=sys.stderr)
+        return 2
+    except SyntaxError as error:
+        print(f"hankegraafi: query syntax error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

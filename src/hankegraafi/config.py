@@ -1,0 +1,111 @@
+"""Configuration: defaults, overridden by a TOML file, overridden by environment variables.
+
+The file is `hankegraafi.toml` in the working directory, or the path in
+`HANKEGRAAFI_CONFIG`. Every key can also be set as `HANKEGRAAFI_<KEY>` in the
+environment (upper case), which wins over the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_BASE_IRI = "https://w3id.org/hankegraafi/"
+
+
+@dataclass(frozen=True)
+class Config:
+    # where the inputs are
+    project_dir: Path = Path(".")
+    ontology_dir: Path = Path("ontology")
+    data_dir: Path = Path("data")
+    queries_dir: Path = Path("queries")
+    # where the built releases live; `<store_path>/current` is the served one
+    store_path: Path = Path("var/store")
+    base_iri: str = DEFAULT_BASE_IRI
+    host: str = "127.0.0.1"
+    port: int = 5000
+    # personal data (phone numbers, e-mails) stays out unless turned on
+    publish_contacts: bool = False
+    # SPARQL service limits
+    query_timeout: float = 30.0
+    max_result_rows: int = 10_000
+    max_request_bytes: int = 1_000_000
+    # query worker processes (each opens the store read-only; a runaway query is killed and its
+    # worker replaced); at least 3 so two runaway queries still leave one for everyone else
+    query_workers: int = 3
+    # SERVICE and LOAD targets the endpoint may fetch: exact IRIs, or prefixes ending in "/";
+    # empty (the default) means the endpoint never fetches anything from elsewhere
+    federation_allowlist: tuple[str, ...] = field(default_factory=tuple)
+    # updates: off unless a token is configured
+    update_token: str = ""
+    # how many old releases to keep beside the current one
+    keep_releases: int = 2
+    extra_inputs: tuple[Path, ...] = field(default_factory=tuple)
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else (self.project_dir / path).resolve()
+
+    @property
+    def updates_enabled(self) -> bool:
+        return bool(self.update_token)
+
+
+_BOOL_TRUE = {"1", "true", "yes", "on"}
+
+
+def _coerce(name: str, value, target_type):
+    if target_type is bool:
+        return value if isinstance(value, bool) else str(value).strip().lower() in _BOOL_TRUE
+    if target_type is int:
+        return int(value)
+    if target_type is float:
+        return float(value)
+    if target_type is Path:
+        return Path(value)
+    if name == "federation_allowlist":
+        items = value.replace(",", " ").split() if isinstance(value, str) else value
+        return tuple(str(item) for item in items if item)
+    if name == "extra_inputs":
+        items = value.split(os.pathsep) if isinstance(value, str) else value
+        return tuple(Path(p) for p in items if p)
+    return str(value)
+
+
+def _field_types() -> dict[str, type]:
+    hints = {"Path": Path, "str": str, "int": int, "float": float, "bool": bool}
+    return {f.name: hints.get(str(f.type), str) for f in dataclasses.fields(Config)}
+
+
+def load_config(config_file: str | os.PathLike | None = None, environ=None, **overrides) -> Config:
+    """Build the configuration from defaults, a TOML file, the environment and keyword overrides."""
+    environ = os.environ if environ is None else environ
+    types = _field_types()
+    values: dict = {}
+
+    path = config_file or environ.get("HANKEGRAAFI_CONFIG")
+    if path is None and Path("hankegraafi.toml").exists():
+        path = "hankegraafi.toml"
+    if path:
+        with open(path, "rb") as fh:
+            for key, value in tomllib.load(fh).items():
+                if key not in types:
+                    raise ValueError(f"{path}: unknown configuration key {key!r}")
+                values[key] = _coerce(key, value, types[key])
+
+    for key, target in types.items():
+        env_value = environ.get(f"HANKEGRAAFI_{key.upper()}")
+        if env_value is not None:
+            values[key] = _coerce(key, env_value, target)
+
+    for key, value in overrides.items():
+        if value is not None:
+            values[key] = _coerce(key, value, types[key])
+
+    base = values.get("base_iri", DEFAULT_BASE_IRI)
+    if not base.endswith(("/", "#")):
+        raise ValueError(f"base_iri must end with '/' or '#': {base!r}")
+    return Config(**values)

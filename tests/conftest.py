@@ -1,0 +1,88 @@
+"""Shared fixtures: one real build of the repository's data, a real HTTP server on it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from hankegraafi.build import build
+from hankegraafi.config import Config, load_config
+from hankegraafi.namespaces import Namespaces
+from hankegraafi.store import ReleaseStore
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def repo_config(store_path: Path, **overrides) -> Config:
+    """The repository's inputs, built into `store_path` (never the developer's var/store)."""
+    return load_config(environ={}, project_dir=REPO, store_path=store_path, **overrides)
+
+
+@pytest.fixture(scope="session")
+def config(tmp_path_factory) -> Config:
+    config = repo_config(tmp_path_factory.mktemp("store") / "store")
+    build(config, progress=lambda message: None)
+    return config
+
+
+@pytest.fixture(scope="session")
+def ns(config) -> Namespaces:
+    return Namespaces(config.base_iri)
+
+
+@pytest.fixture(scope="session")
+def store(config) -> ReleaseStore:
+    return ReleaseStore(config)
+
+
+@pytest.fixture(scope="session")
+def select(store, ns):
+    """Run a SELECT with the project's prefixes; rows as dicts of plain string values."""
+    def run(query: str) -> list[dict[str, str]]:
+        return [{k: v.value for k, v in row.items()} for row in store.select(ns.sparql_prologue() + query)]
+    return run
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(config: Config, extra_env: dict[str, str] | None = None, timeout: float = 30.0):
+    """Start `hankegraafi serve` in a subprocess; return (process, base URL) once it answers."""
+    port = free_port()
+    env = dict(os.environ, HANKEGRAAFI_STORE_PATH=str(config.store_path), HANKEGRAAFI_PROJECT_DIR=str(REPO),
+               HANKEGRAAFI_BASE_IRI=config.base_iri, **(extra_env or {}))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hankegraafi.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=1):
+                return process, url
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("server did not start in time")
+
+
+@pytest.fixture(scope="session")
+def server(config):
+    """Base URL of a real server on the test build."""
+    process, url = start_server(config)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
