@@ -22,7 +22,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 def repo_config(store_path: Path, **overrides) -> Config:
     """The repository's inputs, built into `store_path` (never the developer's var/store)."""
-    return load_config(environ={}, project_dir=REPO, store_path=store_path, **overrides)
+    overrides.setdefault("project_dir", REPO)
+    return load_config(environ={}, store_path=store_path, **overrides)
 
 
 @pytest.fixture(scope="session")
@@ -86,3 +87,51 @@ def server(config):
     yield url
     process.terminate()
     process.wait(timeout=10)
+
+
+# --- SPARQL service fixtures (issue 3) -------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def start_sparql_server():
+    """Start extra servers (with their own environment); every one is stopped at the end of the session.
+
+    `start(config, **env)` -> (process, url); `stop(process)` ends one early (e.g. to test a restart).
+    """
+    started = []
+
+    def start(config: Config, **env: str):
+        process, url = start_server(config, extra_env={k: str(v) for k, v in env.items()})
+        started.append(process)
+        return process, url
+
+    def stop(process) -> None:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+    start.stop = stop
+    yield start
+    for process in started:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def limits_server(config, start_sparql_server):
+    """A server with a 3 s query time limit and a 5-row cap on JSON/HTML results."""
+    _, url = start_sparql_server(config, HANKEGRAAFI_QUERY_TIMEOUT=3, HANKEGRAAFI_MAX_RESULT_ROWS=5)
+    return url
+
+
+@pytest.fixture()
+def private_config(config, tmp_path) -> Config:
+    """A private copy of the test build (for tests that write: updates, graph store)."""
+    import dataclasses
+    import shutil
+
+    target = tmp_path / "store"
+    shutil.copytree(config.store_path, target, symlinks=True)
+    return dataclasses.replace(config, store_path=target)

@@ -38,7 +38,8 @@ STANDARD_PREFIXES = {
 # local name of each entity prefix -> path under the base
 ENTITY_KINDS = (
     "project", "organisation", "person", "position", "role", "funding", "decision", "budget",
-    "scheme", "region", "event", "publication", "document", "change", "goal", "evidence", "contact",
+    "scheme", "region", "event", "publication", "document", "change", "goal", "observation", "evidence",
+    "contact",
 )
 
 # graphs that hold curated input; `contacts` only when the operator publishes them

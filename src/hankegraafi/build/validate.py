@@ -79,11 +79,12 @@ def _violation(results: rdflib.Graph, node, texts: dict[Path, str], config: Conf
         return "" if found is None else str(found)
 
     focus = value(_SH.focusNode)
+    path = results.value(node, _SH.resultPath)
     severity = value(_SH.resultSeverity).rsplit("#", 1)[-1]
     return Violation(
         severity=severity,
         focus=focus,
-        path=value(_SH.resultPath),
+        path="" if path is None or isinstance(path, rdflib.BNode) else str(path),
         message=value(_SH.resultMessage),
         value=value(_SH.value),
         shape=value(_SH.sourceShape),
