@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -58,19 +59,25 @@ def free_port() -> int:
 
 
 def start_server(config: Config, extra_env: dict[str, str] | None = None, timeout: float = 30.0):
-    """Start `hankegraafi serve` in a subprocess; return (process, base URL) once it answers."""
+    """Start `hankegraafi serve` in a subprocess; return (process, base URL) once it answers.
+    The server's stderr goes to a temporary file (`process.log`): an undrained pipe would fill up
+    with the access log and block the server.
+    """
     port = free_port()
     env = dict(os.environ, HANKEGRAAFI_STORE_PATH=str(config.store_path), HANKEGRAAFI_PROJECT_DIR=str(REPO),
                HANKEGRAAFI_BASE_IRI=config.base_iri, **(extra_env or {}))
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "hankegraafi.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
+    process.log = log
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode(errors='replace')}")
+            log.seek(0)
+            raise RuntimeError(f"server exited: {log.read().decode(errors='replace')}")
         try:
             with urllib.request.urlopen(url + "/health", timeout=1):
                 return process, url
