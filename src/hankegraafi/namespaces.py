@@ -75,7 +75,7 @@ class Namespaces:
 
     def prefixes(self) -> dict[str, str]:
         """Prefixes for queries and serialisations: the project's own first, then the standard ones."""
-        own = {"hg": self.hg, "hgv": self.hgv, "hgg": self.graph_base}
+        own = {"hg": self.hg, "hgv": self.hgv, "hgg": self.graph_base, "hgsh": self.base + "shapes#"}
         own.update({kind: f"{self.base}id/{kind}/" for kind in ENTITY_KINDS})
         own.update(STANDARD_PREFIXES)
         return own
