@@ -39,14 +39,6 @@ PREFLIGHT_HEADERS = {
 }
 CORS_PATHS = ("/sparql", "/rdf-graph-store")
 
-# files of the npm packages the site serves itself: URL name -> path under node_modules
-VENDOR_FILES = {
-    "yasgui/yasgui.min.js": "@zazuko/yasgui/build/yasgui.min.js",
-    "yasgui/yasgui.min.css": "@zazuko/yasgui/build/yasgui.min.css",
-    "yasgui/yasgui.min.js.map": "@zazuko/yasgui/build/yasgui.min.js.map",
-}
-VENDOR_TYPES = {".js": "text/javascript", ".css": "text/css", ".map": "application/json"}
-
 # the editor's Content-Security-Policy: the site's strict policy, with inline styles allowed because
 # YASGUI (CodeMirror, its result tables and plugins) writes style attributes and <style> elements at
 # run time; scripts stay 'self' only (no 'unsafe-eval', no inline scripts)
@@ -421,18 +413,3 @@ def example_page(slug: str):
                            elapsed=elapsed, limit=min(TABLE_ROWS_ON_PAGE, context.config().max_result_rows),
                            editor_link=editor_link(text), downloads=download_links(text, info and info.get("kind")),
                            release=_release())
-
-
-@blueprint.get("/static/vendor/<path:name>")
-def vendor(name: str):
-    relative = VENDOR_FILES.get(name)
-    if relative is None:
-        abort(404)
-    config = context.config()
-    for root in (config.resolve(Path("node_modules")), Path(__file__).resolve().parents[3] / "node_modules"):
-        path = root / relative
-        if path.is_file():
-            response = send_file(path, mimetype=VENDOR_TYPES.get(path.suffix, "application/octet-stream"),
-                                 max_age=86400, conditional=True)
-            return response
-    abort(404, description=f"{name} is not installed; run `make node-deps` (npm install).")

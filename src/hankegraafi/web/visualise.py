@@ -24,17 +24,6 @@ from .i18n import current_language
 
 blueprint = Blueprint("visualise", __name__, url_prefix="/visualise")
 
-# ECharts is served through the vendor route of the SPARQL editor (web/sparql.py: allow-listed files
-# under node_modules); these entries add the one file the charts need.
-ECHARTS_FILES = {"echarts/echarts.min.js": "echarts/dist/echarts.min.js"}
-try:
-    from .sparql import VENDOR_FILES
-
-    for _name, _path in ECHARTS_FILES.items():
-        VENDOR_FILES.setdefault(_name, _path)
-except ImportError:  # pragma: no cover - the SPARQL blueprint always exists in this project
-    pass
-
 # the timeline draws at most this many rows (projects and their roles); the table and downloads have all
 TIMELINE_CHART_ROWS = 400
 # the network draws at most this many nodes (the best connected first)
@@ -101,7 +90,7 @@ def _render(view: str, **values):
     return render_template(
         f"visualise_{view}.html", view=view, lang_code=lang, title=_i(VIEWS[view]["title"], lang),
         intro=_i(VIEWS[view]["intro"], lang), queries=_query_links(view, lang), views=VIEWS,
-        echarts=url_for("sparql.vendor", name="echarts/echarts.min.js"),
+        echarts=url_for("vendor.vendor", name="echarts/echarts.min.js"),
         csv_tables=CSV_TABLES[view], release=context.store().release, **values)
 
 
