@@ -13,6 +13,7 @@ from ..store import ReleaseStore
 class Lead:
     label: str
     period: str
+    iri: str = ""
 
 
 @dataclass
@@ -52,7 +53,7 @@ def project_overview(store: ReleaseStore, ns: Namespaces) -> list[ProjectSummary
           OPTIONAL { ?p hg:earliestStart ?es0 } OPTIONAL { ?p hg:latestEnd ?le0 }
         } GROUP BY ?p""")
     leads = store.select(prologue + """
-        SELECT DISTINCT ?p ?label ?s ?e WHERE {
+        SELECT DISTINCT ?p ?a ?label ?s ?e WHERE {
           VALUES ?role { hgv:role-lead-implementer hgv:role-administrator }
           ?m hg:inProject ?p ; hg:role ?role ; hg:agent ?a .
           OPTIONAL { ?m schema:startDate ?s } OPTIONAL { ?m schema:endDate ?e }
@@ -69,5 +70,5 @@ def project_overview(store: ReleaseStore, ns: Namespaces) -> list[ProjectSummary
     for row in sorted(leads, key=lambda r: text(r, "s") or ""):
         summary = summaries.get(row["p"].value)
         if summary:
-            summary.leads.append(Lead(text(row, "label"), format_period(text(row, "s"), text(row, "e"))))
+            summary.leads.append(Lead(text(row, "label"), format_period(text(row, "s"), text(row, "e")), text(row, "a") or ""))
     return sorted(summaries.values(), key=lambda s: s.label)
