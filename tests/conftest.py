@@ -19,6 +19,9 @@ from hankegraafi.namespaces import Namespaces
 from hankegraafi.store import ReleaseStore
 
 REPO = Path(__file__).resolve().parent.parent
+# Debian's chromium (`make system-deps`); Playwright drives it, never a browser of its own
+CHROMIUM = os.environ.get("HANKEGRAAFI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def repo_config(store_path: Path, **overrides) -> Config:
@@ -142,3 +145,25 @@ def private_config(config, tmp_path) -> Config:
     target = tmp_path / "store"
     shutil.copytree(config.store_path, target, symlinks=True)
     return dataclasses.replace(config, store_path=target)
+
+
+@pytest.fixture(scope="session")
+def client(config):
+    """A Flask test client on the test build (in-process, for fast checks)."""
+    from hankegraafi.web import create_app
+
+    return create_app(config).test_client()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian chromium driven by Playwright; a missing browser fails the tests, never skips them."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is not installed: run `make system-deps`")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+

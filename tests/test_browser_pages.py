@@ -5,7 +5,6 @@ markup in the data never runs."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 
@@ -17,24 +16,10 @@ from rdflib.namespace import XSD
 from conftest import REPO, repo_config, start_server
 from hankegraafi.build import build
 
-CHROMIUM = os.environ.get("HANKEGRAAFI_CHROMIUM", "/usr/bin/chromium")
 SCHEMA = "https://schema.org/"
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is not installed (make system-deps)", allow_module_level=True)
+from playwright import sync_api as playwright_api  # noqa: E402
 
 expect = playwright_api.expect
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
 
 
 def new_page(browser, **options):

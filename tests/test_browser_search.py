@@ -3,27 +3,9 @@ browser downloaded by Playwright), against `hankegraafi serve` on the test build
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 
 import pytest
-
-CHROMIUM = os.environ.get("HANKEGRAAFI_CHROMIUM", "/usr/bin/chromium")
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is not installed (make system-deps)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()

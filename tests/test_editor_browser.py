@@ -3,27 +3,9 @@ query, run it, see its results; a permalink reproduces a query."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import urllib.parse
 
 import pytest
-
-CHROMIUM = os.environ.get("HANKEGRAAFI_CHROMIUM", "/usr/bin/chromium")
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is not installed (make system-deps)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()

@@ -23,10 +23,6 @@ from hankegraafi.namespaces import Namespaces
 from hankegraafi.web import create_app
 
 
-@pytest.fixture(scope="module")
-def client(config):
-    return create_app(config).test_client()
-
 
 @pytest.fixture(scope="module")
 def indexes(store):

@@ -13,12 +13,7 @@ from hankegraafi.indexes import write as write_indexes
 from hankegraafi.indexes.analysis import analyser
 from hankegraafi.indexes.finnish import compound_groups
 from hankegraafi.namespaces import Namespaces
-from hankegraafi.web import create_app
 
-
-@pytest.fixture(scope="module")
-def client(config):
-    return create_app(config).test_client()
 
 
 @pytest.fixture(scope="module")

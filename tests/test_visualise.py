@@ -14,12 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from hankegraafi.indexes import open_release, visual
-from hankegraafi.web import create_app
 
-
-@pytest.fixture(scope="module")
-def client(config):
-    return create_app(config).test_client()
 
 
 @pytest.fixture(scope="module")
