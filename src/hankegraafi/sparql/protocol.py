@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
+
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
@@ -30,6 +32,13 @@ class Operation:
     text: str
     default_graphs: list[str] = field(default_factory=list)   # default-graph-uri / using-graph-uri
     named_graphs: list[str] = field(default_factory=list)     # named-graph-uri / using-named-graph-uri
+
+    def __post_init__(self):
+        for iri in self.default_graphs + self.named_graphs:
+            try:
+                ox.NamedNode(iri)
+            except ValueError as error:
+                raise ProtocolError(400, f"Graph {iri!r} is not an absolute IRI: {error}.") from None
 
 
 def _single(values: list[str], name: str) -> str | None:

@@ -54,7 +54,13 @@ def choose(accept: str | None) -> str | None:
 # IRIs <-> paths on this server
 
 def iri_for(rest: str) -> str:
-    return context.namespaces().base + rest
+    """The graph's IRI for a request path; a path that makes no valid IRI names nothing here (404)."""
+    iri = context.namespaces().base + rest
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        abort(404, description=translate("ld.unknown_iri").format(iri=iri))
+    return iri
 
 
 def rest_of(iri: str, ns: Namespaces | None = None) -> str | None:

@@ -92,7 +92,13 @@ def ontology_data(ext: str):
 
 
 def _term_iri(name: str) -> str:
-    return context.namespaces().hg + name
+    """The IRI of an ontology term; a name that makes no valid IRI is no term here (404)."""
+    iri = context.namespaces().hg + name
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        abort(404)
+    return iri
 
 
 def _term_page(name: str):

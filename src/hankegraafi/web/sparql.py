@@ -294,8 +294,11 @@ def graph_store():
     if len(graphs) + int(default) != 1:
         return _plain(400, "Name exactly one graph: ?graph=<IRI> or ?default.")
     graph = graphs[0] if graphs else None
-    if graph is not None and ":" not in graph:
-        return _plain(400, f"?graph= must be an absolute IRI, not {graph!r}.")
+    if graph is not None:
+        try:
+            ox.NamedNode(graph)  # also keeps the IRI safe to write into the queries below
+        except ValueError as error:
+            return _plain(400, f"?graph= must be an absolute IRI, not {graph!r}: {error}.")
     config = context.config()
     if (request.content_length or 0) > config.max_request_bytes:
         return _plain(413, f"The request is larger than the limit of {config.max_request_bytes} bytes.")
