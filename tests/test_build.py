@@ -112,8 +112,9 @@ def test_shacl_violation_fails_build_with_location(tmp_path):
     with pytest.raises(ValidationFailed) as error:
         build(config, progress=lambda m: None)
     message = str(error.value)
-    # the focus node (the amount) is first named on line 11
-    assert f"{bad}:11: Violation" in message
+    # the offending value is written on line 12, in the statement about the focus node (the amount)
+    # (line 11 only names the amount as an object)
+    assert f"{bad}:12: Violation" in message
     assert "non-negative" in message
     assert "negative-amount" in message
     assert current_release_path(config).name == first.identifier

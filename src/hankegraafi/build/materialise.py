@@ -4,10 +4,24 @@ pyoxigraph has no reasoner. A small rule set (RDFS subclass/subproperty closure,
 symmetric properties, domain/range of the project's own properties, and ORG's roleProperty) runs
 as CONSTRUCT queries over the union of all graphs until nothing new follows; the results go into
 the `inferred` graph. Only triples not already asserted are written.
+
+It scales to millions of triples: each rule's results stream from the query into a temporary
+N-Triples file and from there into the store with the bulk loader, never through Python objects
+or a list in memory. The first round runs the rules in an order in which each can use what the
+ones before it inferred; after it the rules are evaluated semi-naively: each body atom in turn is
+matched in the `inferred` graph only (the other atoms anywhere), since anything new must use a
+triple inferred since the start. If a round infers a triple about the vocabulary itself (a
+subclass, subproperty, inverse, domain, range or roleProperty axiom, or a class or
+symmetric-property declaration), the next round runs the full rules again.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Callable
 
 import pyoxigraph as ox
@@ -16,57 +30,193 @@ from ..namespaces import ORG, OWL, RDFS, Namespaces
 
 MAX_ROUNDS = 10
 
-
-def rules(ns: Namespaces) -> list[tuple[str, str]]:
-    """(name, CONSTRUCT query) pairs; each yields only triples that are not yet in the store."""
-    hg = ns.hg
+# (name, CONSTRUCT template, body atoms that match data triples). The template has one {atomN}
+# slot per data atom; semi-naive rounds put one of them in GRAPH <inferred>.
+def _rules(ns: Namespaces) -> list[tuple[str, str, list[str]]]:
     return [
-        ("subclass", f"""
+        ("subclass", """
             CONSTRUCT {{ ?x a ?super }} WHERE {{
               ?c <{RDFS}subClassOf>+ ?super . FILTER(isIRI(?super) && ?super != ?c)
-              ?x a ?c . FILTER NOT EXISTS {{ ?x a ?super }} }}"""),
-        ("subproperty", f"""
+              {atom0} FILTER NOT EXISTS {{ ?x a ?super }} }}""", ["?x a ?c ."]),
+        ("subproperty", """
             CONSTRUCT {{ ?s ?super ?o }} WHERE {{
               ?p <{RDFS}subPropertyOf>+ ?super . FILTER(isIRI(?super) && ?super != ?p)
-              ?s ?p ?o . FILTER NOT EXISTS {{ ?s ?super ?o }} }}"""),
-        ("inverse", f"""
+              {atom0} FILTER NOT EXISTS {{ ?s ?super ?o }} }}""", ["?s ?p ?o ."]),
+        ("inverse", """
             CONSTRUCT {{ ?o ?q ?s }} WHERE {{
               {{ ?p <{OWL}inverseOf> ?q }} UNION {{ ?q <{OWL}inverseOf> ?p }}
-              ?s ?p ?o . FILTER(!isLiteral(?o)) FILTER NOT EXISTS {{ ?o ?q ?s }} }}"""),
-        ("symmetric", f"""
+              {atom0} FILTER(!isLiteral(?o)) FILTER NOT EXISTS {{ ?o ?q ?s }} }}""", ["?s ?p ?o ."]),
+        ("symmetric", """
             CONSTRUCT {{ ?o ?p ?s }} WHERE {{
-              ?p a <{OWL}SymmetricProperty> . ?s ?p ?o . FILTER(!isLiteral(?o))
-              FILTER NOT EXISTS {{ ?o ?p ?s }} }}"""),
-        ("domain", f"""
+              ?p a <{OWL}SymmetricProperty> . {atom0} FILTER(!isLiteral(?o))
+              FILTER NOT EXISTS {{ ?o ?p ?s }} }}""", ["?s ?p ?o ."]),
+        ("domain", """
             CONSTRUCT {{ ?s a ?c }} WHERE {{
               ?p <{RDFS}domain> ?c . FILTER(isIRI(?c) && STRSTARTS(STR(?p), "{hg}"))
-              ?s ?p ?o . FILTER NOT EXISTS {{ ?s a ?c }} }}"""),
-        ("range", f"""
+              {atom0} FILTER NOT EXISTS {{ ?s a ?c }} }}""", ["?s ?p ?o ."]),
+        ("range", """
             CONSTRUCT {{ ?o a ?c }} WHERE {{
               ?p <{RDFS}range> ?c . FILTER(isIRI(?c) && STRSTARTS(STR(?p), "{hg}"))
               ?c a <{OWL}Class> .
-              ?s ?p ?o . FILTER(!isLiteral(?o)) FILTER NOT EXISTS {{ ?o a ?c }} }}"""),
-        ("role-property", f"""
+              {atom0} FILTER(!isLiteral(?o)) FILTER NOT EXISTS {{ ?o a ?c }} }}""", ["?s ?p ?o ."]),
+        ("role-property", """
             CONSTRUCT {{ ?agent ?shortcut ?organisation }} WHERE {{
               ?role <{ORG}roleProperty> ?shortcut .
-              ?m <{ORG}role> ?role ; <{ORG}member> ?agent ; <{ORG}organization> ?organisation .
-              FILTER NOT EXISTS {{ ?agent ?shortcut ?organisation }} }}"""),
+              {atom0} {atom1} {atom2}
+              FILTER NOT EXISTS {{ ?agent ?shortcut ?organisation }} }}""",
+         [f"?m <{ORG}role> ?role .", f"?m <{ORG}member> ?agent .", f"?m <{ORG}organization> ?organisation ."]),
     ]
 
 
-def materialise(store: ox.Store, ns: Namespaces, progress: Callable[[str], None] = lambda _: None) -> dict[str, int]:
-    """Run the rules to a fixpoint; return how many triples each rule added."""
-    inferred = ox.NamedNode(ns.graph("inferred"))
-    added: dict[str, int] = {}
-    for round_number in range(1, MAX_ROUNDS + 1):
-        new_in_round = 0
-        for name, query in rules(ns):
-            triples = list(store.query(query, use_default_graph_as_union=True))
-            store.extend(ox.Quad(t.subject, t.predicate, t.object, inferred) for t in triples)
-            added[name] = added.get(name, 0) + len(triples)
-            new_in_round += len(triples)
-        progress(f"materialise: round {round_number}, {new_in_round} new triples")
-        if new_in_round == 0:
-            return added
-    raise RuntimeError(f"materialisation did not reach a fixpoint in {MAX_ROUNDS} rounds")
+def _fill(template: str, atoms: list[str], ns: Namespaces, restricted: int | None, inferred: str) -> str:
+    slots = {f"atom{i}": (f"GRAPH <{inferred}> {{ {atom} }}" if i == restricted else atom) for i, atom in enumerate(atoms)}
+    return template.format(RDFS=RDFS, OWL=OWL, ORG=ORG, hg=ns.hg, **slots)
 
+
+def rules(ns: Namespaces) -> list[tuple[str, str]]:
+    """(name, CONSTRUCT query) pairs of the full rules; each yields only triples that are not yet in the store."""
+    inferred = ns.graph("inferred")
+    return [(name, _fill(template, atoms, ns, None, inferred)) for name, template, atoms in _rules(ns)]
+
+
+# Rules that the vocabulary turns into one small query per axiom: (pairs query, CONSTRUCT template,
+# data atom). Each instance is an anti-join with MINUS on constant predicates, which Oxigraph runs as
+# a hash join: several times faster than the general rule's FILTER NOT EXISTS row by row.
+_PER_AXIOM = {
+    "subclass": (f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{RDFS}subClassOf>+ ?b . FILTER(isIRI(?b) && ?b != ?a) }}",
+                 "CONSTRUCT {{ ?x a <{b}> }} WHERE {{ {{ {atom} }} MINUS {{ ?x a <{b}> }} }}", "?x a <{a}> ."),
+    "subproperty": (f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{RDFS}subPropertyOf>+ ?b . FILTER(isIRI(?b) && ?b != ?a) }}",
+                    "CONSTRUCT {{ ?s <{b}> ?o }} WHERE {{ {{ {atom} }} MINUS {{ ?s <{b}> ?o }} }}", "?s <{a}> ?o ."),
+    "inverse": (f"SELECT DISTINCT ?a ?b WHERE {{ {{ ?a <{OWL}inverseOf> ?b }} UNION {{ ?b <{OWL}inverseOf> ?a }} }}",
+                "CONSTRUCT {{ ?o <{b}> ?s }} WHERE {{ {{ {atom} FILTER(!isLiteral(?o)) }} MINUS {{ ?o <{b}> ?s }} }}",
+                "?s <{a}> ?o ."),
+    "symmetric": (f"SELECT DISTINCT ?a (?a AS ?b) WHERE {{ ?a a <{OWL}SymmetricProperty> }}",
+                  "CONSTRUCT {{ ?o <{b}> ?s }} WHERE {{ {{ {atom} FILTER(!isLiteral(?o)) }} MINUS {{ ?o <{b}> ?s }} }}",
+                  "?s <{a}> ?o ."),
+    "domain": (f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{RDFS}domain> ?b . FILTER(isIRI(?b) && STRSTARTS(STR(?a), \"{{hg}}\")) }}",
+               "CONSTRUCT {{ ?s a <{b}> }} WHERE {{ {{ {atom} }} MINUS {{ ?s a <{b}> }} }}", "?s <{a}> ?o ."),
+    "range": (f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{RDFS}range> ?b . FILTER(isIRI(?b) && STRSTARTS(STR(?a), \"{{hg}}\")) "
+              f"?b a <{OWL}Class> }}",
+              "CONSTRUCT {{ ?o a <{b}> }} WHERE {{ {{ {atom} FILTER(!isLiteral(?o)) }} MINUS {{ ?o a <{b}> }} }}",
+              "?s <{a}> ?o ."),
+}
+
+
+def _queries(store: ox.Store, ns: Namespaces, name: str, template: str, atoms: list[str],
+             restricted: int | None, inferred: str) -> list[str]:
+    """The queries of one rule: one per vocabulary axiom where that works, else the general rule."""
+    if name in _PER_AXIOM:
+        pairs_query, construct, atom = _PER_AXIOM[name]
+        pairs = [(row["a"], row["b"]) for row in store.query(pairs_query.replace("{hg}", ns.hg),
+                                                             use_default_graph_as_union=True)]
+        if all(isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode) for a, b in pairs):
+            queries = []
+            for a, b in pairs:
+                data = atom.format(a=a.value)
+                if restricted is not None:
+                    data = f"GRAPH <{inferred}> {{ {data} }}"
+                queries.append(construct.format(atom=data, b=b.value))
+            return queries
+    return [_fill(template, atoms, ns, restricted, inferred)]
+
+
+def _vocabulary_inferred_query(inferred: str) -> str:
+    return f"""ASK {{ GRAPH <{inferred}> {{
+        {{ ?a <{RDFS}subClassOf>|<{RDFS}subPropertyOf>|<{OWL}inverseOf>|<{RDFS}domain>|<{RDFS}range>|<{ORG}roleProperty> ?b }}
+        UNION {{ ?a a <{OWL}SymmetricProperty> }} UNION {{ ?a a <{OWL}Class> }} }} }}"""
+
+
+def _count_lines(path: Path) -> tuple[int, bool]:
+    """Lines of an N-Triples file, and whether it may name a blank node."""
+    lines, blank, tail = 0, False, b""
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            lines += block.count(b"\n")
+            blank = blank or b"_:" in tail + block[:2] or b"_:" in block
+            tail = block[-1:]
+    return lines, blank
+
+
+def load_ntriples(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph, blank_nodes: bool) -> None:
+    """Load query results written as N-Triples into `graph`. The bulk loader renames blank nodes, so a
+    file that names the store's own blank nodes goes through the parser that keeps their labels."""
+    if blank_nodes:
+        with open(path, "rb") as handle:
+            store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph)
+                              for t in ox.parse(handle, format=ox.RdfFormat.N_TRIPLES))
+    else:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+
+
+# the first round: two lanes run side by side, each in an order that lets a rule use what the ones
+# before it in its lane inferred (with this ontology nothing is left for the second round, which then
+# only confirms the fixpoint); "+" marks a second pass restricted to what is inferred so far
+FIRST_ROUND = [["subproperty", "inverse", "symmetric", "role-property", "subproperty+", "inverse+"],
+               ["domain", "range", "subclass"]]
+
+
+def materialise(store: ox.Store, ns: Namespaces, progress: Callable[[str], None] = lambda _: None,
+                temporary_folder: str | os.PathLike | None = None, workers: int = 2) -> dict[str, int]:
+    """Run the rules to a fixpoint; return how many triples each rule added.
+
+    The first round runs the rules in two lanes side by side (FIRST_ROUND), later rounds are
+    semi-naive with their queries spread over `workers` threads (Oxigraph evaluates queries without
+    holding the GIL); results are loaded one file at a time."""
+    inferred_iri = ns.graph("inferred")
+    inferred = ox.NamedNode(inferred_iri)
+    by_name = {name: (template, atoms) for name, template, atoms in _rules(ns)}
+    added: dict[str, int] = {name: 0 for name in by_name}
+    with tempfile.TemporaryDirectory(prefix="hankegraafi-materialise-", dir=temporary_folder) as folder:
+        lock = threading.Lock()
+        counter = iter(range(1 << 62))
+
+        def run(job: tuple[int, str, str]) -> tuple[str, Path]:
+            _, name, query = job
+            with lock:
+                path = Path(folder) / f"query-{next(counter)}.nt"
+            store.query(query, use_default_graph_as_union=True).serialize(str(path), ox.RdfFormat.N_TRIPLES)
+            return name, path
+
+        def load(name: str, path: Path) -> int:
+            count, blank_nodes = _count_lines(path)
+            with lock:
+                if count:
+                    load_ntriples(store, path, inferred, blank_nodes)
+                added[name] += count
+            path.unlink()
+            return count
+
+        def lane(steps: list[str], round_number: int, offset: int) -> int:
+            found = 0
+            for index, step in enumerate(steps):
+                name = step.rstrip("+")
+                template, atoms = by_name[name]
+                count = 0
+                for restricted in (range(len(atoms)) if step.endswith("+") else [None]):
+                    for query in _queries(store, ns, name, template, atoms, restricted, inferred_iri):
+                        count += load(*run((offset + index, name, query)))
+                progress(f"materialise: round {round_number}, {step}: {count} new triples")
+                found += count
+            return found
+
+        full = True
+        for round_number in range(1, MAX_ROUNDS + 1):
+            new_in_round = 0
+            if full:
+                lanes = [list(steps) for steps in FIRST_ROUND]
+                lanes[-1] += [n for n in by_name if not any(n in (s.rstrip("+") for s in steps) for steps in FIRST_ROUND)]
+                with ThreadPoolExecutor(max_workers=max(1, min(workers, len(lanes)))) as pool:
+                    new_in_round = sum(pool.map(lane, lanes, [round_number] * len(lanes),
+                                                [100 * i for i in range(len(lanes))]))
+            else:
+                jobs = [(name, query) for name, (template, atoms) in by_name.items()
+                        for restricted in range(len(atoms))
+                        for query in _queries(store, ns, name, template, atoms, restricted, inferred_iri)]
+                with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+                    for name, path in pool.map(run, [(i, name, query) for i, (name, query) in enumerate(jobs)]):
+                        new_in_round += load(name, path)
+            progress(f"materialise: round {round_number}{'' if full else ' (semi-naive)'}, {new_in_round} new triples")
+            if new_in_round == 0:
+                return added
+            full = bool(store.query(_vocabulary_inferred_query(inferred_iri)))
+    raise RuntimeError(f"materialisation did not reach a fixpoint in {MAX_ROUNDS} rounds")

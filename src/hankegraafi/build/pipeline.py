@@ -11,9 +11,11 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import tempfile
 import time
 import traceback
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,17 +23,19 @@ from typing import Callable
 
 import pyoxigraph as ox
 
+from .. import indexes
 from ..config import Config
-from ..namespaces import RDF, Namespaces
-from .materialise import materialise
+from ..namespaces import CONTACTS_GRAPH, RDF, Namespaces
+from .materialise import load_ntriples, materialise
 from .release import Release, new_release, release_quads
-from .sources import BuildError, InputFile, discover, parse
+from .sources import BuildError, InputFile, bulk_load, discover, parse
 from .validate import ValidationReport, validate_store
 
 Progress = Callable[[str], None]
 CURRENT = "current"
 RELEASES = "releases"
 TMP_PREFIX = ".tmp-"
+LOAD_WORKERS = 2  # input files bulk-loaded at a time
 
 
 class ValidationFailed(BuildError):
@@ -56,24 +60,64 @@ def assemble(store: ox.Store, config: Config, progress: Progress, strict: bool =
     files = discover(config)
     if not files:
         raise BuildError(f"no input files under {config.resolve(config.ontology_dir)} or {config.resolve(config.data_dir)}")
-    for file in files:
-        before = len(store)
-        store.bulk_extend(parse(file, config))
-        progress(f"load: {file.path.name}: {len(store) - before} quads")
+    total = 0
+    checked = [f for f in files if f.target_graph is None]
+    for index, file in enumerate(checked, start=1):  # data files: parsed in Python, every quad checked
+        counted = _Counter(parse(file, config))
+        store.bulk_extend(counted)
+        total += counted.count
+        progress(f"load: {file.path.name}: {counted.count} quads ({index} of {len(files)} files, {total} quads)")
+    # ontology and extra inputs have nothing to check: Oxigraph's bulk loader alone, two files at a
+    # time (as `oxigraph load` does; it runs without the GIL)
+    direct = [f for f in files if f.target_graph is not None]
+    with ThreadPoolExecutor(max_workers=LOAD_WORKERS) as pool:
+        for index, file in enumerate(pool.map(lambda f: (bulk_load(store, f, config), f)[1], direct), start=len(checked) + 1):
+            progress(f"load: {file.path.name}: bulk-loaded ({index} of {len(files)} files)")
+    contacts = ox.NamedNode(ns.graph(CONTACTS_GRAPH))
+    if not config.publish_contacts and store.contains_named_graph(contacts):
+        store.remove_graph(contacts)  # an extra input that names the contacts graph: personal data stays out
     inferred = materialise(store, ns, progress)
     progress("validate: SHACL")
-    report = validate_store(store, config, files)
+    report = validate_store(store, config, files, progress)
     if strict and not report.conforms:
         raise ValidationFailed(report)
     return Assembled(store, files, report, inferred)
 
 
-def _publish_default_graph(store: ox.Store) -> int:
-    """Copy the merge of all named graphs into the default graph (duplicates collapse, as in an RDF merge)."""
-    quads = [ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-             for q in store.quads_for_pattern(None, None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)]
-    store.bulk_extend(quads)
-    return sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+class _Counter:
+    """An iterator that counts what passes through it (len(store) would scan the whole store)."""
+
+    def __init__(self, items):
+        self._items = iter(items)
+        self.count = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        item = next(self._items)
+        self.count += 1
+        return item
+
+
+def _publish_default_graph(store: ox.Store, temporary_folder: Path | None = None) -> int:
+    """Copy the merge of all named graphs into the default graph (duplicates collapse, as in an RDF merge).
+
+    The copy streams inside Oxigraph (query results serialised to a temporary N-Triples file, then
+    bulk-loaded), so it needs neither memory nor Python objects in proportion to the graph."""
+    with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}publish-", dir=temporary_folder) as folder:
+        merged = Path(folder) / "merge.nt"
+        with open(merged, "wb") as output:
+            for graph in list(store.named_graphs()):
+                blank = store.query(f"ASK {{ GRAPH <{graph.value}> {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}")
+                if blank:  # the bulk loader would rename its blank nodes (see load_ntriples)
+                    path = Path(folder) / "blank.nt"
+                    store.dump(str(path), ox.RdfFormat.N_TRIPLES, from_graph=graph)
+                    load_ntriples(store, path, ox.DefaultGraph(), True)
+                else:
+                    store.dump(output, ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        store.bulk_load(path=str(merged), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
 
 
 def _statistics(store: ox.Store, ns: Namespaces) -> tuple[dict[str, int], dict[str, int]]:
@@ -136,7 +180,9 @@ def build(config: Config, progress: Progress = print) -> Release:
                 time.sleep(1)
                 release = new_release(assembled.files, config)
             store.extend(release_quads(release, ns))
-            release.default_graph_triples = _publish_default_graph(store)
+            progress("publish: the merge of all graphs into the default graph")
+            release.default_graph_triples = _publish_default_graph(store, releases)
+            progress("statistics")
             release.triples_per_graph, release.entities_per_class = _statistics(store, ns)
             release.inferred_per_rule = assembled.inferred
             release.validation = {
@@ -146,6 +192,7 @@ def build(config: Config, progress: Progress = print) -> Release:
             progress("optimise store")
             store.optimize()
             store.flush()
+            indexes.write(store, work, ns, progress)
             store = assembled = None  # close the store before its folder moves
             release.write(work)
             final = releases / release.identifier

@@ -5,9 +5,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 import pyoxigraph as ox
 
@@ -43,12 +44,25 @@ class InputFile:
     target_graph: str | None
     gzipped: bool = False
 
+    def open(self) -> BinaryIO:
+        """The file's content as a stream (decompressed when gzipped): big inputs are never read whole."""
+        return gzip.open(self.path, "rb") if self.gzipped else open(self.path, "rb")
+
     def read_bytes(self) -> bytes:
-        raw = self.path.read_bytes()
-        return gzip.decompress(raw) if self.gzipped else raw
+        with self.open() as handle:
+            return handle.read()
+
+    def lines(self) -> Iterator[str]:
+        with self.open() as handle:
+            for line in io.TextIOWrapper(handle, encoding="utf-8", errors="replace"):
+                yield line.rstrip("\n")
 
     def sha256(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        digest = hashlib.sha256()
+        with open(self.path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
 
 
 def _format_of(path: Path) -> tuple[ox.RdfFormat, bool] | None:
@@ -98,14 +112,35 @@ def parse(file: InputFile, config: Config) -> Iterator[ox.Quad]:
 
     Curated data files (TriG/N-Quads without a target graph) must put every triple in a named
     graph under the project's graph namespace; the contacts graph is dropped unless published.
+    Other files' triples go to their target graph; their quads keep the graph the file names.
+    The file is read as a stream, so its size does not matter.
     """
     ns = Namespaces(config.base_iri)
     contacts = ox.NamedNode(ns.graph(CONTACTS_GRAPH))
     target = ox.NamedNode(file.target_graph) if file.target_graph else None
-    data = file.read_bytes()
+    with file.open() as stream:
+        yield from _parse_stream(file, stream, config, ns, contacts, target)
+
+
+def bulk_load(store: ox.Store, file: InputFile, config: Config) -> None:
+    """Load a file that has a target graph (ontology, extra inputs) with Oxigraph's bulk loader, all in
+    Rust: its triples go to the target graph, its quads keep their graphs, relative IRIs resolve
+    against the base and blank nodes are renamed, as `parse` does. (Data files, which must name their
+    graphs, go through `parse` and its checks instead; the contacts graph is dropped by the caller.)"""
+    if file.target_graph is None:
+        raise ValueError(f"{file.path}: bulk_load needs a target graph")
+    try:
+        with file.open() as stream:
+            store.bulk_load(input=stream, format=file.format, base_iri=config.base_iri,
+                            to_graph=ox.NamedNode(file.target_graph))
+    except SyntaxError as error:
+        raise _syntax_error(file.path, error) from None
+
+
+def _parse_stream(file: InputFile, stream: BinaryIO, config: Config, ns: Namespaces, contacts, target) -> Iterator[ox.Quad]:
     try:
         quads = ox.parse(
-            input=io.BytesIO(data),
+            input=stream,
             format=file.format,
             base_iri=config.base_iri,
             rename_blank_nodes=True,
@@ -115,7 +150,7 @@ def parse(file: InputFile, config: Config) -> Iterator[ox.Quad]:
             if isinstance(graph, ox.DefaultGraph):
                 if target is None:
                     raise BuildError(
-                        f"{file.path}:{_line_of(data, quad.subject, config)}: triple outside any named graph: "
+                        f"{file.path}:{_line_of(file, quad.subject, config)}: triple outside any named graph: "
                         f"{quad.subject} {quad.predicate} {quad.object} (data files put every triple in a GRAPH block)"
                     )
                 graph = target
@@ -128,9 +163,9 @@ def parse(file: InputFile, config: Config) -> Iterator[ox.Quad]:
         raise _syntax_error(file.path, error) from None
 
 
-def _line_of(data: bytes, term, config: Config) -> int | str:
+def _line_of(file: InputFile, term, config: Config) -> int | str:
     """Best-effort line of the first mention of a term in a file's text (for error messages)."""
-    return find_line(data.decode("utf-8", "replace"), term.value if hasattr(term, "value") else str(term), config) or "?"
+    return find_line(file.read_bytes().decode("utf-8", "replace"), term.value if hasattr(term, "value") else str(term), config) or "?"
 
 
 def find_line(text: str, iri: str, config: Config) -> int | None:
@@ -152,3 +187,31 @@ def find_line(text: str, iri: str, config: Config) -> int | None:
                 if form.startswith("<") or end == len(stripped) or not (stripped[end].isalnum() or stripped[end] in "-_"):
                     return number
     return None
+
+
+_TOKEN = re.compile(r"<[^<>\s]*>|[A-Za-z][\w.-]*:[\w.-]*[\w-]|[A-Za-z][\w.-]*:")
+
+
+def locate_many(iris: list[str], files: list[InputFile], config: Config) -> dict[str, str]:
+    """"file:line" of the first mention of each IRI in the input files (the forms `find_line` knows),
+    in one streaming pass per file however many IRIs are asked for."""
+    ns = Namespaces(config.base_iri)
+    forms: dict[str, str] = {}
+    for iri in iris:
+        forms.setdefault(f"<{iri}>", iri)
+        if iri.startswith(config.base_iri):
+            forms.setdefault(f"<{iri[len(config.base_iri):]}>", iri)
+        for prefix, namespace in ns.prefixes().items():
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                forms.setdefault(f"{prefix}:{iri[len(namespace):]}", iri)
+    found: dict[str, str] = {}
+    for file in files:
+        if len(found) == len(iris):
+            break
+        for number, line in enumerate(file.lines(), start=1):
+            stripped = line.split("#", 1)[0] if not line.lstrip().startswith("<") else line
+            for token in _TOKEN.findall(stripped):
+                iri = forms.get(token)
+                if iri is not None and iri not in found:
+                    found[iri] = f"{file.path}:{number}"
+    return found

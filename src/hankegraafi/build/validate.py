@@ -1,9 +1,16 @@
-"""SHACL validation of the built graph (pyshacl), with each violation traced to a file and line."""
+"""SHACL validation of the built graph, with each violation traced to a file and line.
+
+Two validators give the same results: the shapes compiled into SPARQL queries that run inside the
+store (`shacl_sparql`, fast enough for ten million triples), and pyshacl over an rdflib copy of the
+data (the reference; slow and memory-hungry beyond a few hundred thousand triples). `validator` in
+the configuration picks one: "auto" (the default) uses SPARQL unless the shapes use a feature the
+compiler does not translate, then pyshacl; "sparql" and "pyshacl" force one.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
@@ -11,7 +18,14 @@ from pyshacl import validate as shacl_validate
 
 from ..config import Config
 from ..namespaces import SH, Namespaces
-from .sources import InputFile, find_line
+from .shacl_sparql import Unsupported, compile_shapes, run_checks, store_subclasses
+from .sources import _TOKEN, BuildError, InputFile, locate_many
+
+# violations located in the input files (each costs a pass over the files; the rest say only the node)
+MAX_LOCATED = 1000
+# a comment at the end of a line (a '#' after white space, outside an IRI or a string, approximately)
+_STATEMENT_END = re.compile(r"(^|\s)\.$")
+_COMMENT = re.compile(r"\s#[^<>\"]*$|^\s*#.*$")
 
 _SH = rdflib.Namespace(SH)
 
@@ -56,45 +70,154 @@ def _to_rdflib(store: ox.Store, graphs: list[ox.NamedNode] | None) -> rdflib.Gra
     return graph
 
 
-def validate_store(store: ox.Store, config: Config, files: list[InputFile]) -> ValidationReport:
+def validate_store(store: ox.Store, config: Config, files: list[InputFile],
+                   progress=lambda _: None, validator: str | None = None) -> ValidationReport:
     ns = Namespaces(config.base_iri)
     shapes_graph = ox.NamedNode(ns.graph("shapes"))
-    data_graphs = [g for g in store.named_graphs() if g != shapes_graph]
     shapes = _to_rdflib(store, [shapes_graph])
     if len(shapes) == 0:
         return ValidationReport(True, [])
+    validator = validator or getattr(config, "validator", "auto")
+    checks = None
+    if validator in ("auto", "sparql"):
+        try:
+            checks = compile_shapes(shapes, store_subclasses(store))
+        except Unsupported as error:
+            if validator == "sparql":
+                raise BuildError(f"SHACL shapes cannot be validated with SPARQL: {error}") from None
+            progress(f"validate: {error}; using pyshacl")
+    elif validator != "pyshacl":
+        raise BuildError(f"unknown validator {validator!r} (auto, sparql or pyshacl)")
+    if checks is not None:
+        progress(f"validate: {len(checks)} SHACL constraints as SPARQL queries in the store")
+        violations = _validate_sparql(store, shapes_graph, checks, progress)
+    else:
+        progress("validate: pyshacl")
+        violations = _validate_pyshacl(store, shapes, shapes_graph)
+    violations = _with_locations(list(dict.fromkeys(violations)), files, config)  # each violation once
+    violations.sort(key=lambda v: (v.location, v.focus, v.path, v.message, v.value))
+    return ValidationReport(not any(v.severity == "Violation" for v in violations), violations)
+
+
+def _validate_sparql(store: ox.Store, shapes_graph: ox.NamedNode, checks, progress) -> list[Violation]:
+    # the data graph is the union of every graph but the shapes (as for pyshacl): take the shapes
+    # out of the store while the queries run on the union, and put them back afterwards
+    shape_quads = list(store.quads_for_pattern(None, None, None, shapes_graph))
+    store.remove_graph(shapes_graph)
+    try:
+        return [Violation(r.severity, r.focus, r.path, r.message, r.value, "" if r.shape.startswith("_:") else r.shape, "")
+                for r in run_checks(store, checks, progress)]
+    finally:
+        store.extend(shape_quads)
+
+
+def _validate_pyshacl(store: ox.Store, shapes: rdflib.Graph, shapes_graph: ox.NamedNode) -> list[Violation]:
+    data_graphs = [g for g in store.named_graphs() if g != shapes_graph]
     data = _to_rdflib(store, data_graphs)
     conforms, results, _ = shacl_validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )
-    texts = {f.path: f.read_bytes().decode("utf-8", "replace") for f in files}
-    violations = [_violation(results, r, texts, config) for r in results.subjects(rdflib.RDF.type, _SH.ValidationResult)]
-    violations.sort(key=lambda v: (v.location, v.focus, v.path))
-    return ValidationReport(bool(conforms) or not any(v.severity == "Violation" for v in violations), violations)
+    return [_violation(results, r, shapes) for r in results.subjects(rdflib.RDF.type, _SH.ValidationResult)]
 
 
-def _violation(results: rdflib.Graph, node, texts: dict[Path, str], config: Config) -> Violation:
+def _violation(results: rdflib.Graph, node, shapes: rdflib.Graph) -> Violation:
     def value(predicate) -> str:
         found = results.value(node, predicate)
         return "" if found is None else str(found)
 
     focus = value(_SH.focusNode)
     path = results.value(node, _SH.resultPath)
+    shape = results.value(node, _SH.sourceShape)
     severity = value(_SH.resultSeverity).rsplit("#", 1)[-1]
+    # pyshacl gives both the shape's own sh:message and a constraint's (a SPARQL constraint's or
+    # validator's, with its variables filled in): keep the constraint's, as the SPARQL validator does
+    messages = sorted(str(m) for m in results.objects(node, _SH.resultMessage))
+    own = {str(m) for m in shapes.objects(shape, _SH.message)} if shape is not None else set()
+    specific = [m for m in messages if m not in own]
+    message = (specific or messages or [""])[0]
     return Violation(
         severity=severity,
         focus=focus,
         path="" if path is None or isinstance(path, rdflib.BNode) else str(path),
-        message=value(_SH.resultMessage),
+        message=message,
         value=value(_SH.value),
-        shape=value(_SH.sourceShape),
-        location=_locate(focus, texts, config),
+        shape=str(shape) if isinstance(shape, rdflib.URIRef) else "",
+        location="",
     )
 
 
-def _locate(iri: str, texts: dict[Path, str], config: Config) -> str:
-    for path, text in texts.items():
-        line = find_line(text, iri, config)
-        if line:
-            return f"{path}:{line}"
-    return ""
+def _with_locations(violations: list[Violation], files: list[InputFile], config: Config) -> list[Violation]:
+    """Each violation with a file and line (the first MAX_LOCATED): where the offending value is
+    written for the focus node, or for a violation without a value (e.g. sh:maxCount) every line that
+    states the property for it ("a.trig:218 (also b.trig:8)"), when that can be found (see
+    `_locate_statements`); else the focus node's first mention."""
+    if not violations:
+        return violations
+    focuses = list(dict.fromkeys(v.focus for v in violations))[:MAX_LOCATED]
+    found = locate_many(focuses, files, config)
+    precise = _locate_statements([v for v in violations if (v.value or v.path) and v.focus in found][:MAX_LOCATED],
+                                 files, config)
+    located = []
+    for v in violations:
+        lines = precise.get(_statement_key(v), [])
+        where = lines[0] + (f" (also {', '.join(lines[1:])})" if len(lines) > 1 else "") if lines else ""
+        located.append(Violation(v.severity, v.focus, v.path, v.message, v.value, v.shape,
+                                 where or found.get(v.focus, "")))
+    return located
+
+
+def _forms(iri: str, config: Config, ns: Namespaces) -> set[str]:
+    """How an IRI may be written in an input file: <absolute>, <relative to the base>, prefix:name."""
+    forms = {f"<{iri}>"}
+    if iri.startswith(config.base_iri):
+        forms.add(f"<{iri[len(config.base_iri):]}>")
+    for prefix, namespace in ns.prefixes().items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            forms.add(f"{prefix}:{iri[len(namespace):]}")
+    return forms
+
+
+def _statement_key(v: Violation) -> tuple[str, str, str]:
+    return (v.focus, "value", v.value) if v.value else (v.focus, "path", v.path)
+
+
+def _locate_statements(violations: list[Violation], files: list[InputFile],
+                       config: Config) -> dict[tuple[str, str, str], list[str]]:
+    """Where, in a statement whose subject is the focus node, a violation's value is written (an IRI
+    in any of its forms, or a literal's lexical form in quotes: the first such line), or, for a
+    violation without a value, its property (every such line, at most 5), so that a second,
+    conflicting value added in another file is reported where it was added. A text scan of
+    Turtle/TriG as written in this project (a subject starts its statement, which ends with " ." at
+    the end of a line), not a parse: what is not found this way keeps the focus node's location."""
+    if not violations:
+        return {}
+    ns = Namespaces(config.base_iri)
+    wanted = {}
+    for v in violations:
+        key = _statement_key(v)
+        if key[1] == "value":
+            forms = _forms(v.value, config, ns) if "://" in v.value or v.value.startswith("urn:") else set()
+            wanted[key] = (_forms(v.focus, config, ns), forms, f'"{v.value}"', 1)
+        elif "://" in v.path:
+            wanted[key] = (_forms(v.focus, config, ns), _forms(v.path, config, ns), None, 5)
+    by_subject: dict[str, list[tuple[str, str, str]]] = {}
+    for key, (focus_forms, _, _, _) in wanted.items():
+        for form in focus_forms:
+            by_subject.setdefault(form, []).append(key)
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for file in files:
+        subject = None
+        for number, line in enumerate(file.lines(), start=1):
+            code = _COMMENT.sub("", line).rstrip()
+            tokens = _TOKEN.findall(code)
+            if subject is None and tokens:
+                subject = tokens[0]
+            present = set(tokens)
+            for key in by_subject.get(subject, ()):
+                _, forms, quoted, most = wanted[key]
+                if len(found.get(key, ())) < most and (
+                        (present & forms) or (quoted is not None and not forms and quoted in code)):
+                    found.setdefault(key, []).append(f"{file.path}:{number}")
+            if _STATEMENT_END.search(code) or code.endswith(("{", "}")):
+                subject = None
+    return found
