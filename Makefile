@@ -4,15 +4,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run serve build install test bench clean system-deps node-deps
+.PHONY: run serve build install test bench load fuzz clean system-deps node-deps
 
+# gunicorn with two web processes: the endpoint's throughput is measured against Oxigraph server with it
 run: build
-	$(BIN)/hankegraafi serve
+	$(BIN)/hankegraafi serve --workers 2
 
 serve: $(STAMP)
 	$(BIN)/hankegraafi serve
 
-build: $(STAMP) node-deps
+build: $(STAMP) node-deps system-deps
 	$(BIN)/hankegraafi build
 
 install: $(STAMP) node-deps
@@ -27,7 +28,7 @@ $(STAMP): pyproject.toml
 node-deps:
 	@if [ -f package.json ]; then bash scripts/install-node-deps.sh; fi
 
-# Debian's chromium for the browser tests
+# Debian packages: chromium for the browser tests, libvoikko1 + voikko-fi for Finnish search
 system-deps:
 	bash scripts/install-system-deps.sh
 
@@ -35,7 +36,18 @@ test: $(STAMP) node-deps system-deps
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) node-deps
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run
+
+# load test (loopback only, bounded): LOAD_ARGS="--duration 60" or "--projects 10000" (benchmarks/load.py)
+LOAD_ARGS ?=
+load: $(STAMP) node-deps system-deps
+	nice $(BIN)/python -m benchmarks.load $(LOAD_ARGS)
+
+# fuzzing every endpoint of /openapi.json with many more examples than the test suite's 100
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(STAMP) node-deps system-deps
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) nice $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 clean:
 	rm -rf var $(VENV) node_modules

@@ -34,9 +34,22 @@ def _config(args) -> Config:
     )
 
 
+def _progress():
+    """A progress printer: each step with the time since the start and the peak memory so far."""
+    import resource
+    import time
+
+    started = time.monotonic()
+
+    def show(message: str) -> None:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  [{time.monotonic() - started:7.1f} s {peak:6.0f} MiB] {message}", file=sys.stderr, flush=True)
+    return show
+
+
 def cmd_build(args) -> int:
     config = _config(args)
-    release = build(config, progress=lambda message: print(f"  {message}", file=sys.stderr))
+    release = build(config, progress=_progress())
     print(f"release {release.identifier}")
     print(f"  default graph (merge of all graphs): {release.default_graph_triples} triples")
     print("  triples per graph:")
@@ -55,7 +68,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    report = check(_config(args), progress=lambda message: print(f"  {message}", file=sys.stderr))
+    report = check(_config(args), progress=_progress())
     for violation in report.violations:
         print(violation)
     print("conforms" if report.conforms else f"does not conform: {len(report.errors)} violation(s)")
@@ -103,15 +116,103 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_generate(args) -> int:
+    from .generate import generate
+
+    config = _config(args)
+    output = Path(args.output or f"var/generated/projects-{args.projects}")
+    manifest = generate(args.projects, output, seed=args.seed, fmt=args.format, gzipped=not args.no_gzip,
+                        base_iri=config.base_iri, projects_per_source=args.projects_per_source,
+                        progress=lambda message: print(f"  {message}", file=sys.stderr))
+    print(f"{manifest['projects']} projects, {manifest['triples']} triples in {len(manifest['files'])} files under {output}")
+    print(f"build with: hankegraafi build {output}   (file list and counts: {output / '.manifest.json'})")
+    return 0
+
+
+def _limit_malloc_arenas(arenas: int = 2) -> None:
+    """At most `arenas` glibc malloc arenas in the server and its query workers (unless the operator set
+    MALLOC_ARENA_MAX). glibc gives each thread its own arena; with many request threads, memory freed
+    after a big answer stays spread over them and the web process grew from 370 to 650 MiB in two minutes
+    of load on the 10 000-project graph; with 2 arenas it levelled off at about 300 MiB (docs/operations.md)."""
+    import ctypes
+    import os
+
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return
+    os.environ["MALLOC_ARENA_MAX"] = str(arenas)  # query workers and gunicorn's processes inherit it
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX, for this process (already running)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def cmd_serve(args) -> int:
     from .web import create_app
 
+    _limit_malloc_arenas()
     config = _config(args)
     host = args.host or config.host
     port = args.port or config.port
+    if args.workers:
+        return _serve_gunicorn(config, host, port, args.workers, args.threads)
     app = create_app(config)
     print(f"serving release from {config.resolve(config.store_path)} on http://{host}:{port}/", file=sys.stderr)
+    from .web.sparql import warm_up
+
+    warm_up(app)
     app.run(host=host, port=port, threaded=True, debug=False, use_reloader=False)
+    return 0
+
+
+def _serve_gunicorn(config: Config, host: str, port: int, workers: int, threads: int) -> int:
+    """Serve with gunicorn: `workers` web processes of `threads` threads, each with its own query pool."""
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:
+        print("hankegraafi: --workers needs gunicorn (pip install gunicorn)", file=sys.stderr)
+        return 2
+    import os
+    import tempfile
+
+    # /metrics adds up the web processes' counters (prometheus_client multiprocess mode, see
+    # web/observability.py); the folder must be set before prometheus_client is imported and start empty
+    metrics_folder = None
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics_folder = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hankegraafi-metrics-")
+
+    def child_exit(server, worker):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+    from .web import create_app
+    from .web.sparql import warm_up
+
+    class Application(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", threads)
+            self.cfg.set("timeout", int(config.query_timeout) + 30)
+            self.cfg.set("post_fork", lambda server, worker: None)
+            self.cfg.set("accesslog", None)
+            self.cfg.set("child_exit", child_exit)
+
+        def load(self):
+            app = create_app(config)
+            warm_up(app)
+            return app
+
+    print(f"serving release from {config.resolve(config.store_path)} on http://{host}:{port}/ "
+          f"with gunicorn ({workers} workers x {threads} threads)", file=sys.stderr)
+    try:
+        Application().run()
+    finally:
+        if metrics_folder:
+            import shutil
+
+            shutil.rmtree(metrics_folder, ignore_errors=True)
     return 0
 
 
@@ -130,9 +231,22 @@ def parser() -> argparse.ArgumentParser:
     validate_cmd.add_argument("extra", nargs="*", help="extra RDF files or folders")
     validate_cmd.set_defaults(run=cmd_validate)
 
+    generate_cmd = commands.add_parser("generate", help="write a generated graph of N projects (for benchmarks and tests)")
+    generate_cmd.add_argument("--projects", type=int, default=1000, help="how many projects (default 1000)")
+    generate_cmd.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same files")
+    generate_cmd.add_argument("--output", "-o", help="folder to write (default var/generated/projects-N)")
+    generate_cmd.add_argument("--format", choices=["trig", "nquads"], default="trig",
+                              help="trig: relative IRIs like data/ (default); nquads: absolute IRIs under the base IRI")
+    generate_cmd.add_argument("--no-gzip", action="store_true", help="write plain files instead of .gz")
+    generate_cmd.add_argument("--projects-per-source", type=int, default=1000, help="projects per source graph and file")
+    generate_cmd.set_defaults(run=cmd_generate)
+
     serve_cmd = commands.add_parser("serve", help="serve the current release over HTTP")
     serve_cmd.add_argument("--host")
     serve_cmd.add_argument("--port", type=int)
+    serve_cmd.add_argument("--workers", type=int, default=0,
+                           help="serve with gunicorn and this many web processes (default: Flask's threaded server)")
+    serve_cmd.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (default 8)")
     serve_cmd.set_defaults(run=cmd_serve)
 
     query_cmd = commands.add_parser("query", help="run a SPARQL query (text, .rq file or example name)")

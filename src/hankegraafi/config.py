@@ -37,14 +37,34 @@ class Config:
     # query worker processes (each opens the store read-only; a runaway query is killed and its
     # worker replaced); at least 3 so two runaway queries still leave one for everyone else
     query_workers: int = 3
+    # heap per query worker in MiB (RLIMIT_DATA; 0: no cap): a query that needs more is stopped with
+    # a 503 instead of driving the machine out of memory (a huge OFFSET after ORDER BY over a cartesian
+    # product reached 22 GB in 48 s on the 10 000-project graph)
+    query_memory_limit: int = 2048
     # SERVICE and LOAD targets the endpoint may fetch: exact IRIs, or prefixes ending in "/";
     # empty (the default) means the endpoint never fetches anything from elsewhere
     federation_allowlist: tuple[str, ...] = field(default_factory=tuple)
     # updates: off unless a token is configured
     update_token: str = ""
+    # per-client rate limit of /sparql and /rdf-graph-store (web/ratelimit.py): a token bucket of
+    # `sparql_rate_burst` requests refilled at `sparql_rate_limit` a second; 0 turns it off
+    sparql_rate_limit: float = 20.0
+    sparql_rate_burst: int = 200
+    # SPARQL requests one client may have running at once (0: no cap); below query_workers, it keeps
+    # a worker free for others when one client sends many slow queries
+    sparql_client_concurrency: int = 0
+    # reverse proxies in front of the app that append the client's address to X-Forwarded-For;
+    # 0 (the default): the header is ignored and the socket's peer address is the client
+    trusted_proxies: int = 0
+    # Strict-Transport-Security max-age in seconds; 0 (the default) sends no HSTS header (set it only
+    # when the site is served over HTTPS, normally by the reverse proxy)
+    hsts_max_age: int = 0
     # how many old releases to keep beside the current one
     keep_releases: int = 2
     extra_inputs: tuple[Path, ...] = field(default_factory=tuple)
+    # SHACL validation: "auto" (shapes compiled to SPARQL and run in the store, pyshacl if the shapes
+    # use a feature the compiler does not translate), "sparql" or "pyshacl" (slow beyond ~1 M triples)
+    validator: str = "auto"
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else (self.project_dir / path).resolve()

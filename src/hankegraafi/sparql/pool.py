@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -39,7 +40,10 @@ class PoolBusy(Exception):
 
 
 class WorkerFailed(Exception):
-    pass
+    def __init__(self, message: str, memory_limit: int = 0):
+        super().__init__(message)
+        # set when the worker most likely died at its memory limit (allocation failure: abort)
+        self.memory_limit = memory_limit
 
 
 class JobFailed(Exception):
@@ -56,10 +60,10 @@ class _Process:
     `__main__` (a gunicorn or a test script) in every worker.
     """
 
-    def __init__(self):
+    def __init__(self, memory_limit: int = 0):
         self.conn, child = multiprocessing.Pipe()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "hankegraafi.sparql.worker", str(child.fileno())],
+            [sys.executable, "-m", "hankegraafi.sparql.worker", str(child.fileno()), str(memory_limit)],
             pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, close_fds=True,
         )
         child.close()
@@ -90,9 +94,10 @@ class _Process:
 class WorkerPool:
     """`size` worker processes; `run(job, timeout)` returns the worker's answer or raises."""
 
-    def __init__(self, size: int = 3, queue_wait: float = 30.0):
+    def __init__(self, size: int = 3, queue_wait: float = 30.0, memory_limit: int = 0):
         self.size = max(1, size)
         self.queue_wait = queue_wait
+        self.memory_limit = memory_limit  # MiB of heap per worker (RLIMIT_DATA); 0: none
         self._idle: queue.Queue[_Process] = queue.Queue()
         self._all: set[_Process] = set()
         self._lock = threading.Lock()
@@ -114,7 +119,7 @@ class WorkerPool:
             time.sleep(delay)
         if self._closed:
             return
-        process = _Process()
+        process = _Process(self.memory_limit)
         with self._lock:
             self._all.add(process)
         self._idle.put(process)
@@ -153,7 +158,15 @@ class WorkerPool:
             answer = process.conn.recv()
             healthy = True
         except (EOFError, OSError, BrokenPipeError) as error:
-            raise WorkerFailed(f"query worker died: {error}") from None
+            try:
+                code = process.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                code = None
+            # Rust aborts (SIGABRT) when an allocation fails at the memory limit
+            memory = self.memory_limit if self.memory_limit and code == -signal.SIGABRT else 0
+            log.warning("query worker %s died (exit %s)%s", process.process.pid, code,
+                        f": memory limit {memory} MiB" if memory else "")
+            raise WorkerFailed(f"query worker died: {error}", memory) from None
         finally:
             if healthy:
                 process.jobs += 1

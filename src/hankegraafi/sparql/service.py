@@ -33,7 +33,8 @@ class SparqlService:
         self.config = config
         self.releases = releases
         self.ns = Namespaces(config.base_iri)
-        self.pool = WorkerPool(config.query_workers, queue_wait=config.query_timeout)
+        self.pool = WorkerPool(config.query_workers, queue_wait=config.query_timeout,
+                               memory_limit=config.query_memory_limit)
         self.updates = UpdateLog(config.resolve(config.store_path))
         self._path: tuple[Path, float] | None = None
         atexit.register(self.close)

@@ -308,11 +308,32 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
-def main(conn) -> None:
+MEMORY_MESSAGE = ("Query memory limit exceeded: the query needed more than {limit} MiB and was stopped.\n"
+                  "What to do: add a LIMIT (and page with OFFSET; a huge OFFSET after ORDER BY sorts every "
+                  "solution first), make the patterns more selective, avoid unconnected patterns (cartesian "
+                  "products); or download the whole dataset as a dump and query it locally.")
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's heap (RLIMIT_DATA: brk and private anonymous mappings, not the mapped store
+    files): a query that would need more fails here instead of driving the machine out of memory."""
+    if megabytes <= 0:
+        return
+    import resource
+
+    limit = megabytes * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    except (ValueError, OSError):  # not supported here: run without the cap
+        pass
+
+
+def main(conn, memory_limit: int = 0) -> None:
     """The worker's loop: one job in, one answer out, until the parent closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _exit_with_parent()
+    limit_memory(memory_limit)
     worker = Worker()
     while True:
         try:
@@ -323,6 +344,8 @@ def main(conn) -> None:
             answer = ("ok", worker.run(job))
         except JobError as error:
             answer = ("error", error.status, error.message)
+        except MemoryError:
+            answer = ("error", 503, MEMORY_MESSAGE.format(limit=memory_limit))
         except Exception as error:  # noqa: BLE001 - reported to the parent, which logs it
             answer = ("error", 500, f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
         try:
@@ -335,4 +358,4 @@ if __name__ == "__main__":
     import sys
     from multiprocessing.connection import Connection
 
-    main(Connection(int(sys.argv[1])))
+    main(Connection(int(sys.argv[1])), int(sys.argv[2]) if len(sys.argv) > 2 else 0)

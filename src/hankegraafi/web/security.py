@@ -14,11 +14,18 @@ CSP = (
 
 
 def init_app(app: Flask) -> None:
+    config = app.config.get("HANKEGRAAFI")
+    hsts = f"max-age={config.hsts_max_age}" if config is not None and config.hsts_max_age > 0 else None
+
     @app.after_request
     def headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        # HSTS only when configured: it makes browsers refuse plain HTTP to this host for max-age
+        # seconds, so it belongs only on a site served over HTTPS (normally behind the reverse proxy)
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         return response
 
     @app.errorhandler(StoreUnavailable)
@@ -27,7 +34,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _error(error.code or 500, error.name, error.description or "")
+        response, code = _error(error.code or 500, error.name, error.description or "")
+        # keep what the exception's own answer says beyond its body: Allow (405), WWW-Authenticate, Retry-After …
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")]
+        if error.response is not None:
+            headers += [(k, v) for k, v in error.response.headers
+                        if k.lower() not in ("content-type", "content-length")]
+        return response, code, headers
 
     @app.errorhandler(Exception)
     def unexpected(error):

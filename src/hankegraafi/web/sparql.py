@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file, url_for
 
 from ..services.catalogue import load_catalogue
 from ..sparql import formats as F
@@ -115,6 +115,11 @@ def _failure(error: Exception) -> Response:
         return _plain(503, f"All query workers are busy (waited {error.waited:.0f} s); try again shortly.",
                       {"Retry-After": "5"})
     if isinstance(error, WorkerFailed):
+        if error.memory_limit:  # the same query would stop again: no Retry-After
+            from ..sparql.worker import MEMORY_MESSAGE
+
+            return _plain(503, MEMORY_MESSAGE.format(limit=error.memory_limit),
+                          {"X-Hankegraafi-Memory-Limit": str(error.memory_limit)})
         return _plain(503, "The query worker stopped unexpectedly; please try again.", {"Retry-After": "1"})
     if isinstance(error, StoreUnavailable):
         return _plain(503, str(error))
@@ -146,6 +151,7 @@ def _chunks(handle):
 
 
 def _result_response(info: dict, elapsed: float) -> Response:
+    g.query_ms = elapsed * 1000  # the access log's query time (web/observability.py)
     fmt = F.by_name(info["kind"], info["format"])
     headers = {"Vary": "Accept", "X-Hankegraafi-Elapsed": f"{elapsed:.3f}"}
     if info.get("truncated"):
@@ -207,6 +213,7 @@ def _query(operation: Operation) -> Response:
 
 
 def _table_page(operation: Operation, info: dict, elapsed: float) -> Response:
+    g.query_ms = elapsed * 1000
     limit = context.config().max_result_rows
     html = render_template("sparql_results.html", query=operation.text, info=info, elapsed=elapsed,
                            limit=limit, editor_link=editor_link(operation.text),
@@ -410,6 +417,7 @@ def example_page(slug: str):
         answer = service().query(Operation("query", text), None, None, mode="table",
                                  max_rows=min(TABLE_ROWS_ON_PAGE, context.config().max_result_rows))
         info, elapsed = answer.info, answer.elapsed
+        g.query_ms = elapsed * 1000
     except (ProtocolError, JobFailed, TimeLimitExceeded, PoolBusy, WorkerFailed) as failure:
         error = _failure(failure).get_data(as_text=True)
     return render_template("query_example.html", ln=lang, example=found, query=text, info=info, error=error,

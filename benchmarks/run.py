@@ -1,0 +1,246 @@
+"""Benchmark: hankegraafi's SPARQL endpoint against Oxigraph server on the same data and query mix.
+
+    python -m benchmarks.run [--requests 400] [--concurrency 1 8] [--store DIR] [--project-dir DIR]
+
+Builds the repository's data into a temporary store (or uses --store, a store folder with a
+`current` release), starts Oxigraph server (`oxigraph serve-read-only`, PyPI package `oxigraph`) on
+the release and hankegraafi in two set-ups (Flask's threaded server, and gunicorn with --workers),
+sends the same query mix to each at every concurrency level and prints median and p95 latency,
+throughput and the ratio of throughput to Oxigraph server's. Figures only, no assertions; every
+server it starts is stopped at the end. Traffic goes to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer in {timeout} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def query_mix(project_dir: Path, base_iri: str) -> list[tuple[str, str, str]]:
+    """(name, query, Accept) triples: the example queries and a few typical small ones."""
+    from hankegraafi.namespaces import Namespaces
+    from hankegraafi.services.catalogue import load_catalogue
+
+    ns = Namespaces(base_iri)
+    prologue = ns.sparql_prologue()
+    json_results = "application/sparql-results+json"
+    mix = [
+        ("ask", prologue + "ASK { ?p a hg:Project }", json_results),
+        ("count", prologue + "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", json_results),
+        ("labels", prologue + 'SELECT ?p ?l WHERE { ?p a hg:Project ; skos:prefLabel ?l FILTER(LANG(?l) = "fi") } '
+                              "ORDER BY ?l", json_results),
+        ("classes", prologue + "SELECT ?c (COUNT(?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c ORDER BY DESC(?n)",
+         json_results),
+        ("describe", prologue + "CONSTRUCT { ?p ?q ?o } WHERE { ?p a hg:Project ; ?q ?o }", "text/turtle"),
+        ("csv-all", prologue + "SELECT * WHERE { ?s ?p ?o } LIMIT 1000", "text/csv"),
+    ]
+    for example in load_catalogue(project_dir / "queries"):
+        text = example.text(ns)
+        accept = "text/turtle" if "CONSTRUCT" in text.upper() or "DESCRIBE" in text.upper() else json_results
+        mix.append((example.slug, text, accept))
+    return mix
+
+
+@dataclass
+class Figures:
+    latencies: list[float]
+    wall: float
+    errors: int
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.wall if self.wall else 0.0
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def run_load(endpoint: str, mix, total: int, concurrency: int) -> Figures:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(total))
+
+    def client():
+        nonlocal errors
+        session = requests.Session()
+        while True:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                return
+            name, query, accept = mix[index % len(mix)]
+            started = time.perf_counter()
+            try:
+                response = session.post(endpoint, data={"query": query}, headers={"Accept": accept}, timeout=60)
+                response.content  # noqa: B018 - read the whole body
+                ok = response.status_code == 200
+            except requests.RequestException:
+                ok = False
+            elapsed = time.perf_counter() - started
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors += 1
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Figures(latencies, time.perf_counter() - started, errors)
+
+
+def check_same_answers(endpoints: dict[str, str], mix) -> list[str]:
+    """The servers must agree (same data, same engine): compare row counts of every SELECT."""
+    problems = []
+    for name, query, accept in mix:
+        if accept != "application/sparql-results+json":
+            continue
+        counts = {}
+        for server, endpoint in endpoints.items():
+            response = requests.post(endpoint, data={"query": query}, headers={"Accept": accept}, timeout=60)
+            data = response.json() if response.status_code == 200 else {}
+            counts[server] = len(data.get("results", {}).get("bindings", [])) if "results" in data else data.get("boolean")
+        if len(set(map(str, counts.values()))) != 1:
+            problems.append(f"{name}: {counts}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=400, help="requests per server and concurrency level")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--project-dir", type=Path, default=REPO, help="where ontology/, data/, queries/ are")
+    parser.add_argument("--store", type=Path, help="an existing store folder (skips the build)")
+    parser.add_argument("--gunicorn-workers", type=int, default=2, help="web processes for the gunicorn set-up (0: skip)")
+    args = parser.parse_args(argv)
+
+    from hankegraafi.build import build
+    from hankegraafi.config import load_config
+
+    work = Path(tempfile.mkdtemp(prefix="hankegraafi-bench-"))
+    processes: list[subprocess.Popen] = []
+    try:
+        store = args.store or work / "store"
+        config = load_config(environ={}, project_dir=args.project_dir, store_path=store)
+        if args.store is None:
+            print(f"building {args.project_dir} into {store} ...", file=sys.stderr)
+            build(config, progress=lambda message: None)
+        release = (store / "current").resolve()
+        bin_dir = Path(sys.executable).parent
+        oxigraph = shutil.which("oxigraph", path=str(bin_dir)) or shutil.which("oxigraph")
+        if not oxigraph:
+            print("the `oxigraph` command is missing: pip install oxigraph", file=sys.stderr)
+            return 2
+
+        servers: dict[str, str] = {}
+        port = free_port()
+        process = subprocess.Popen([oxigraph, "serve-read-only", "--location", str(release),
+                                    "--bind", f"127.0.0.1:{port}"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(process)
+        wait_until_up(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process)
+        servers["oxigraph server"] = f"http://127.0.0.1:{port}/query"
+
+        env = dict(os.environ, HANKEGRAAFI_STORE_PATH=str(store), HANKEGRAAFI_PROJECT_DIR=str(args.project_dir),
+                   HANKEGRAAFI_MAX_RESULT_ROWS="100000")
+        setups = [("hankegraafi (flask)", [])]
+        if args.gunicorn_workers:
+            setups.append((f"hankegraafi (gunicorn x{args.gunicorn_workers})",
+                           ["--workers", str(args.gunicorn_workers), "--threads", "8"]))
+        for label, extra in setups:
+            port = free_port()
+            process = subprocess.Popen([sys.executable, "-m", "hankegraafi.cli", "serve", "--host", "127.0.0.1",
+                                        "--port", str(port), *extra], env=env, cwd=args.project_dir,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            processes.append(process)
+            wait_until_up(f"http://127.0.0.1:{port}/health", process)
+            servers[label] = f"http://127.0.0.1:{port}/sparql"
+
+        mix = query_mix(args.project_dir, config.base_iri)
+        problems = check_same_answers(servers, mix)
+        for problem in problems:
+            print(f"warning: servers disagree on {problem}", file=sys.stderr)
+        for endpoint in servers.values():     # warm up: worker processes, caches
+            run_load(endpoint, mix, 2 * len(mix), 2)
+
+        print(f"\nhankegraafi SPARQL benchmark: {len(mix)} queries in the mix, {args.requests} requests per run, "
+              f"{os.cpu_count()} CPU cores, release {release.name}")
+        header = f"{'server':<30} {'conc':>4} {'median ms':>10} {'p95 ms':>9} {'req/s':>8} {'vs oxigraph':>12} {'errors':>6}"
+        print(header)
+        print("-" * len(header))
+        for concurrency in args.concurrency:
+            baseline = None
+            for label, endpoint in servers.items():
+                figures = run_load(endpoint, mix, args.requests, concurrency)
+                if baseline is None:
+                    baseline = figures.throughput
+                ratio = figures.throughput / baseline if baseline else 0.0
+                print(f"{label:<30} {concurrency:>4} {1000 * statistics.median(figures.latencies or [0]):>10.1f} "
+                      f"{1000 * figures.percentile(0.95):>9.1f} {figures.throughput:>8.1f} {ratio:>11.2f}x "
+                      f"{figures.errors:>6}")
+        return 0
+    finally:
+        for process in processes:
+            stop(process)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    status = main()
+    # then the build benchmark (benchmarks/build_bench.py: generated data, bulk load against the Oxigraph
+    # CLI, full build time and peak memory, export); sizes in projects, "0" skips it
+    sizes = os.environ.get("HANKEGRAAFI_BENCH_BUILD_SIZES", "1000 10000").split()
+    if sizes != ["0"]:
+        from benchmarks import build_bench
+
+        status = build_bench.main(["--sizes", *sizes]) or status
+    sys.exit(status)
