@@ -8,14 +8,12 @@ leftover; these tests go through the command line and a running server.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -24,7 +22,6 @@ from hankegraafi.build import build
 from hankegraafi.build.pipeline import current_release_path
 from hankegraafi.store import ReleaseStore
 
-from conftest import REPO
 from test_build import scratch_config
 
 PREFIXES = """@prefix hg: <ontology#> .

@@ -389,3 +389,17 @@ def test_metric_labels_stay_bounded_under_odd_requests(config):
     series = [line for line in text.splitlines() if line.startswith("hankegraafi_http_requests_total{")]
     assert len(series) <= 4, series
     assert 'method="other"' in text and "FOO" not in text and "nothing-" not in text
+
+
+def test_every_answer_names_its_release(server, store):
+    import urllib.request
+
+    release = store.release.identifier
+    for path in ("/", "/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", "/id/project/mrv", "/health"):
+        request = urllib.request.Request(server + path, headers={"Accept": "text/turtle"})
+        try:
+            with urllib.request.urlopen(request) as response:
+                headers = response.headers
+        except urllib.error.HTTPError as error:  # the 303 of an entity IRI is followed; anything else shows
+            headers = error.headers
+        assert headers["X-Hankegraafi-Release"] == release, path

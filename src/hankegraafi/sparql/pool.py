@@ -21,7 +21,6 @@ import threading
 import time
 import uuid
 
-from . import worker as worker_module
 
 log = logging.getLogger("hankegraafi.sparql")
 

@@ -102,7 +102,7 @@ def parse_request(method: str, args, form, content_type: str, body: bytes | None
         kind = "query" if media == QUERY_TYPE else "update"
         other = "update" if kind == "query" else "query"
         if args.getlist(other):
-            raise ProtocolError(400, f"The request has both a query and an update; send them separately.")
+            raise ProtocolError(400, "The request has both a query and an update; send them separately.")
         if args.getlist(kind):
             raise ProtocolError(400, f"The {kind} is in the body; do not also send a '{kind}' URL parameter.")
         text = _decode(body or b"", content_type)

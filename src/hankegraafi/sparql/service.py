@@ -15,7 +15,7 @@ from ..config import Config
 from ..namespaces import Namespaces
 from ..store import ReleaseStore
 from . import text as T
-from .pool import JobFailed, WorkerPool
+from .pool import WorkerPool
 from .protocol import Operation, ProtocolError
 from .updates import UpdateLog
 

@@ -50,6 +50,7 @@ from datetime import datetime, timezone
 from flask import Flask, Response, current_app, g, has_request_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
+RELEASE_HEADER = "X-Hankegraafi-Release"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")
 
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -225,6 +226,9 @@ def init_app(app: Flask) -> None:
         if "request_id" not in g:  # a request refused before the hooks ran (e.g. by another before_request)
             g.request_id = uuid.uuid4().hex
         response.headers[REQUEST_ID_HEADER] = g.request_id
+        release = _release_id()
+        if release:  # every answer says which release of the data it shows
+            response.headers.setdefault(RELEASE_HEADER, release)
         g.response_status = response.status_code
         g.response_bytes = response.content_length
         g.response_query_ms = _query_ms(response)
@@ -272,3 +276,11 @@ def _client() -> str | None:
         return client_address()
     except Exception:
         return request.remote_addr
+
+
+def _release_id() -> str | None:
+    from . import context
+
+    store = context.store()
+    return store.release.identifier if store.is_ready() else None
+

@@ -10,11 +10,10 @@ import hmac
 import io
 import json
 import os
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 
 from ..services.catalogue import load_catalogue
 from ..sparql import formats as F
