@@ -7,6 +7,7 @@ build time and the query at request time, and decide which words of a snippet to
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -136,13 +137,7 @@ class Analyser:
         return False
 
 
-_shared: Analyser | None = None
-_lock = threading.Lock()
-
-
+@functools.lru_cache(maxsize=1)
 def analyser() -> Analyser:
-    global _shared
-    with _lock:
-        if _shared is None:
-            _shared = Analyser()
-        return _shared
+    """The process-wide analyser."""
+    return Analyser()

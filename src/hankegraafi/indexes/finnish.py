@@ -17,6 +17,7 @@ Voikko handles are not thread-safe: every call goes through one lock. Analyses a
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from functools import lru_cache
@@ -149,14 +150,7 @@ class FinnishAnalyser:
         return tokens
 
 
-_shared: FinnishAnalyser | None = None
-_shared_lock = threading.Lock()
-
-
+@functools.lru_cache(maxsize=1)
 def analyser() -> FinnishAnalyser:
     """The process-wide analyser (loading Voikko's dictionary once)."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = FinnishAnalyser()
-        return _shared
+    return FinnishAnalyser()
