@@ -194,10 +194,24 @@ def see_other(rest: str):
     return response
 
 
-@blueprint.get("/<any(id, vocab, graph, release):kind>/<path:rest>")
-def thing_iri(kind: str, rest: str):
-    """An IRI of the graph's own things: 303 to its page or its data."""
-    return see_other(f"{kind}/{rest}")
+@blueprint.get("/id/<path:rest>")
+def entity_iri(rest: str):
+    return see_other(f"id/{rest}")
+
+
+@blueprint.get("/vocab/<path:rest>")
+def vocab_iri(rest: str):
+    return see_other(f"vocab/{rest}")
+
+
+@blueprint.get("/graph/<path:rest>")
+def graph_iri(rest: str):
+    return see_other(f"graph/{rest}")
+
+
+@blueprint.get("/release/<path:rest>")
+def release_iri(rest: str):
+    return see_other(f"release/{rest}")
 
 
 @blueprint.get("/dataset")
