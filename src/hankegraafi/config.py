@@ -34,9 +34,12 @@ class Config:
     query_timeout: float = 30.0
     max_result_rows: int = 10_000
     max_request_bytes: int = 1_000_000
-    # query worker processes (each opens the store read-only; a runaway query is killed and its
-    # worker replaced); at least 3 so two runaway queries still leave one for everyone else
-    query_workers: int = 3
+    # the most query worker processes per web process (each opens the store read-only; a runaway
+    # query is killed and its worker replaced). 3 are kept running; when all are busy for 0.25 s
+    # (runaway queries hold theirs until the limit) another is started, up to this many, and stopped
+    # after a minute idle: four runaway queries still leave room for everyone else. Memory at worst:
+    # web processes x query_workers x query_memory_limit
+    query_workers: int = 8
     # heap per query worker in MiB (RLIMIT_DATA; 0: no cap): a query that needs more is stopped with
     # a 503 instead of driving the machine out of memory (a huge OFFSET after ORDER BY over a cartesian
     # product reached 22 GB in 48 s on the 10 000-project graph)
@@ -65,9 +68,25 @@ class Config:
     # SHACL validation: "auto" (shapes compiled to SPARQL and run in the store, pyshacl if the shapes
     # use a feature the compiler does not translate), "sparql" or "pyshacl" (slow beyond ~1 M triples)
     validator: str = "auto"
+    # where the served graph lives: "embedded" (the pyoxigraph store in the release folder) or "sparql"
+    # (an external SPARQL 1.1 store over HTTP, src/hankegraafi/remote.py; see docs/operations.md)
+    store_backend: str = "embedded"
+    sparql_query_url: str = ""
+    sparql_update_url: str = ""     # empty: the query URL
+    sparql_gsp_url: str = ""        # Graph Store Protocol, for publishing; empty: INSERT DATA in chunks
+    sparql_user: str = ""
+    sparql_password: str = ""
+    sparql_auth: str = "basic"      # or "digest"
+    # the graph that holds the merge of the public graphs; empty: the store's own default graph (only
+    # for stores whose default graph is not the union of all graphs, e.g. Oxigraph server)
+    sparql_default_graph: str = ""
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else (self.project_dir / path).resolve()
+
+    @property
+    def remote(self) -> bool:
+        return self.store_backend == "sparql"
 
     @property
     def updates_enabled(self) -> bool:

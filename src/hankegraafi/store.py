@@ -49,9 +49,16 @@ class ReleaseStore:
             self._checked = now
             path = self.current_path()
             if path != self._path:
-                self._store = ox.Store.read_only(str(path))
+                self._store = self._open(path)
                 self._release = Release.read(path)
                 self._path = path
+
+    def _open(self, path: Path):
+        if self.config.remote:  # the graph is in an external SPARQL store; the release folder has the rest
+            from .remote import RemoteSettings, RemoteStore
+
+            return RemoteStore(RemoteSettings.from_config(self.config))
+        return ox.Store.read_only(str(path))
 
     @property
     def store(self) -> ox.Store:

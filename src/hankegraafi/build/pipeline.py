@@ -27,6 +27,7 @@ from .. import indexes
 from ..config import Config
 from ..namespaces import CONTACTS_GRAPH, RDF, Namespaces
 from .materialise import load_ntriples, materialise
+from . import publish
 from .release import Release, new_release, release_quads
 from .sources import BuildError, InputFile, bulk_load, discover, parse
 from .validate import ValidationReport, validate_store
@@ -193,6 +194,8 @@ def build(config: Config, progress: Progress = print) -> Release:
             store.optimize()
             store.flush()
             indexes.write(store, work, ns, progress)
+            if config.remote:  # an external SPARQL store serves the graph (build/publish.py)
+                publish.publish(store, config, release, progress)
             store = assembled = None  # close the store before its folder moves
             release.write(work)
             final = releases / release.identifier

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from ..config import Config
 from ..namespaces import Namespaces
+from ..remote import RemoteSettings
 from ..store import ReleaseStore
 from . import text as T
 from .pool import WorkerPool
@@ -84,6 +85,8 @@ class SparqlService:
             "max_rows": self.config.max_result_rows if max_rows is None else max_rows,
             "mode": mode, "spool": self.pool.spool_path(),
         }
+        if self.config.remote:
+            job["remote"] = RemoteSettings.from_config(self.config).as_dict()
         started = time.monotonic()
         info = self.pool.run(job, self.config.query_timeout)
         return QueryAnswer(info, time.monotonic() - started)
@@ -105,12 +108,26 @@ class SparqlService:
             except BaseException:
                 self.updates.discard(work)
                 raise
+            if self.config.remote:  # checked on the local copy above; now applied where the graph lives
+                self._forward_update(text, work)
             generation = self.updates.commit(work, text, release_path, self.ns.prefixes())
             self._path = None
             return generation
 
+    def _forward_update(self, text: str, work: Path) -> None:
+        try:
+            self.releases.store.update(text, prefixes=self.ns.prefixes())
+        except SyntaxError as error:
+            self.updates.discard(work)
+            raise ProtocolError(400, f"The SPARQL store refused the update: {error}") from None
+        except OSError as error:
+            self.updates.discard(work)
+            raise ProtocolError(502, f"The SPARQL store failed to apply the update: {error}") from None
+
     # --- graph store ---------------------------------------------------------------------------
     def graph_exists(self, graph: str | None) -> bool:
+        if self.config.remote:
+            return graph is None or self.releases.store.contains_named_graph(ox.NamedNode(graph))
         store = ox.Store.read_only(str(self.dataset_path()))
         if graph is None:
             return True

@@ -17,6 +17,7 @@ import traceback
 
 import pyoxigraph as ox
 
+from ..remote import RemoteSettings, RemoteStore, RemoteTriples
 from . import formats as F
 
 INLINE_LIMIT = 256 * 1024
@@ -153,6 +154,12 @@ class JobError(Exception):
         self.message = message
 
 
+def _remote_store(settings: dict) -> RemoteStore:
+    """The external SPARQL store (store_backend = "sparql"): the worker forwards the query over HTTP,
+    so the time limit, formats and row cap work as with the embedded store."""
+    return RemoteStore(RemoteSettings(**settings))
+
+
 def _graph_term(iri: str):
     return ox.NamedNode(iri)
 
@@ -175,11 +182,12 @@ class Worker:
         self.path: str | None = None
         self.store: ox.Store | None = None
 
-    def open(self, path: str) -> ox.Store:
-        if path != self.path or self.store is None:
+    def open(self, path: str, remote: dict | None = None) -> ox.Store:
+        key = path if remote is None else repr(sorted(remote.items()))
+        if key != self.path or self.store is None:
             self.store = None
-            self.store = ox.Store.read_only(path)
-            self.path = path
+            self.store = ox.Store.read_only(path) if remote is None else _remote_store(remote)
+            self.path = key
         return self.store
 
     def run(self, job: dict) -> dict:
@@ -193,14 +201,14 @@ class Worker:
         raise JobError(500, f"unknown job {op!r}")
 
     def query(self, job: dict) -> dict:
-        store = self.open(job["path"])
+        store = self.open(job["path"], job.get("remote"))
         try:
             results = store.query(job["text"], **_query_options(job))
         except SyntaxError as error:
             raise JobError(400, f"Malformed query: {error}") from None
         except OSError as error:
             raise JobError(400, f"The query could not be evaluated: {error}") from None
-        if isinstance(results, ox.QueryTriples):
+        if isinstance(results, (ox.QueryTriples, RemoteTriples)):
             kind = F.GRAPH
         else:
             kind = F.SOLUTIONS
