@@ -2,49 +2,100 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
+import pytest
 import requests
+
+from hankegraafi.sparql.pool import PoolBusy, TimeLimitExceeded, WorkerPool
 
 RUNAWAY = """SELECT (COUNT(*) AS ?n) WHERE {
   ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o . ?p ?q ?r
 }"""
+COUNT_PROJECTS = "SELECT (COUNT(*) AS ?n) WHERE { ?p a hg:Project }"
 
 
-def test_two_runaway_queries_are_cut_off_while_a_third_client_gets_answers(limits_server, select):
-    expected = select("SELECT (COUNT(*) AS ?n) WHERE { ?p a hg:Project }")[0]["n"]
+def test_runaway_queries_are_cut_off_while_other_clients_get_answers(config, start_sparql_server, select):
+    """Five runaway queries, more than the 3 workers kept running and than half of the 8 the pool may
+    grow to (the defaults), still leave workers for simple queries: those are answered at once, not
+    after a runaway query has been stopped at the 10 s limit."""
+    _, url = start_sparql_server(config, HANKEGRAAFI_QUERY_TIMEOUT=10)
+    expected = select(COUNT_PROJECTS)[0]["n"]
     outcomes: list[tuple[float, requests.Response]] = []
 
     def runaway():
         started = time.monotonic()
-        response = requests.post(limits_server + "/sparql", data={"query": RUNAWAY}, timeout=60)
+        response = requests.post(url + "/sparql", data={"query": RUNAWAY}, timeout=60)
         outcomes.append((time.monotonic() - started, response))
 
-    threads = [threading.Thread(target=runaway) for _ in range(2)]
+    threads = [threading.Thread(target=runaway) for _ in range(5)]
     for thread in threads:
         thread.start()
-    time.sleep(0.5)   # both runaways are now running in workers
+    time.sleep(1.5)   # every runaway is now running in a worker
     answered = []
     for _ in range(5):
         started = time.monotonic()
-        response = requests.get(limits_server + "/sparql",
-                                params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?p a hg:Project }"}, timeout=10)
+        response = requests.get(url + "/sparql", params={"query": COUNT_PROJECTS}, timeout=30)
         answered.append(time.monotonic() - started)
         assert response.status_code == 200
         assert response.json()["results"]["bindings"][0]["n"]["value"] == expected
+    # answered well before any runaway query reached its limit: none waited for a worker to be freed
+    assert max(answered) < 5.0, answered
+    assert all(thread.is_alive() for thread in threads)
     for thread in threads:
-        thread.join(timeout=30)
-    # the simple queries did not wait for the runaways
-    assert max(answered) < 2.0, answered
-    assert len(outcomes) == 2
+        thread.join(timeout=40)
+    assert len(outcomes) == 5
     for elapsed, response in outcomes:
         assert response.status_code == 503
-        assert elapsed < 3 + 2, elapsed
-        assert "time limit" in response.text and "3 s" in response.text
+        assert elapsed < 10 + 5, elapsed
+        assert "time limit" in response.text and "10 s" in response.text
         assert "LIMIT" in response.text and "download" in response.text
-        assert float(response.headers["X-Hankegraafi-Elapsed"]) >= 2.9
+        assert float(response.headers["X-Hankegraafi-Elapsed"]) >= 9.9
     # the killed workers were replaced: the service still answers, also heavier queries
     for _ in range(4):
-        response = requests.get(limits_server + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=10)
+        response = requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=10)
         assert response.json()["boolean"] is True
+
+
+def test_pool_grows_up_to_its_size_and_stops_idle_extra_workers(store, ns):
+    pool = WorkerPool(size=2, keep=1, queue_wait=0.5, grow_after=0.1, idle_retire=0.3)
+    job = {"op": "query", "path": str(store.current_path()), "text": RUNAWAY, "prefixes": ns.prefixes(),
+           "spool": pool.spool_path()}
+    stopped: list[Exception] = []
+
+    def runaway():
+        with pytest.raises(TimeLimitExceeded) as error:
+            pool.run(dict(job), 4)
+        stopped.append(error.value)
+
+    try:
+        kept = pool.run({"op": "ping"}, 10)["pong"]
+        first = threading.Thread(target=runaway)
+        first.start()
+        time.sleep(0.5)
+        extra = pool.run({"op": "ping"}, 10)["pong"]   # the kept worker is busy: a second one is started
+        assert extra != kept and pool.workers() == 2
+        time.sleep(0.5)   # longer than idle_retire: the extra worker is stopped at the next job
+        second = threading.Thread(target=runaway)
+        second.start()
+        time.sleep(0.5)
+        assert not _alive(extra)
+        with pytest.raises(PoolBusy):   # two workers, both busy: the cap
+            pool.run({"op": "ping"}, 10)
+        first.join(timeout=20)
+        second.join(timeout=20)
+        assert len(stopped) == 2
+        assert pool.run({"op": "ping"}, 10)["pong"] not in (kept, extra)
+        assert pool.workers() == 1
+    finally:
+        pool.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

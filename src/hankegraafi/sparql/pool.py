@@ -4,6 +4,8 @@ pyoxigraph cannot cancel a running query, so every query runs in a separate proc
 interpreter: the web process's RocksDB threads must not be forked). The web process hands a job to an
 idle worker and waits on its pipe for at most the time limit; a worker that overruns is killed
 (SIGKILL) and a fresh one is started in the background, while the other workers go on serving.
+When every worker is busy, the pool grows (up to a cap) instead of making quick queries wait for
+slow ones.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import queue
 import shutil
 import signal
 import subprocess
@@ -91,42 +92,122 @@ class _Process:
 
 
 class WorkerPool:
-    """`size` worker processes; `run(job, timeout)` returns the worker's answer or raises."""
+    """Up to `size` worker processes; `run(job, timeout)` returns the worker's answer or raises.
 
-    def __init__(self, size: int = 3, queue_wait: float = 30.0, memory_limit: int = 0):
+    `keep` workers are kept running. When every worker stays busy for `grow_after` seconds (runaway
+    queries can hold them until the time limit), the pool starts another one, up to `size`, so a few
+    runaway queries do not make everyone else wait, while a burst of quick queries just queues for a
+    moment. A worker beyond `keep` that stays idle for `idle_retire` seconds is stopped. Only with
+    `size` workers busy does a job wait longer, for at most `queue_wait` seconds.
+    """
+
+    def __init__(self, size: int = 8, queue_wait: float = 30.0, memory_limit: int = 0, keep: int = 3,
+                 grow_after: float = 0.25, idle_retire: float = 60.0):
         self.size = max(1, size)
+        self.keep = max(1, min(keep, self.size))
         self.queue_wait = queue_wait
         self.memory_limit = memory_limit  # MiB of heap per worker (RLIMIT_DATA); 0: none
-        self._idle: queue.Queue[_Process] = queue.Queue()
+        self.grow_after = grow_after
+        self.idle_retire = idle_retire
+        self._idle: list[_Process] = []   # the most recently used last
         self._all: set[_Process] = set()
-        self._lock = threading.Lock()
+        self._starting = 0                # processes being started outside the lock
+        self._changed = threading.Condition()
         self._started = False
         self._closed = False
         self.spool_dir = tempfile.mkdtemp(prefix="hankegraafi-sparql-")
         self.killed = 0
 
     def start(self) -> None:
-        with self._lock:
+        with self._changed:
             if self._started:
                 return
             self._started = True
-        for _ in range(self.size):
+            self._starting += self.keep
+        for _ in range(self.keep):
             self._add()
 
     def _add(self, delay: float = 0.0) -> None:
+        """Start a worker in a reserved slot and make it idle."""
         if delay:
             time.sleep(delay)
-        if self._closed:
-            return
-        process = _Process(self.memory_limit)
-        with self._lock:
-            self._all.add(process)
-        self._idle.put(process)
+        process = self._spawn()
+        if process is not None:
+            self._give_back(process)
+
+    def _spawn(self) -> _Process | None:
+        """A new worker in a slot the caller reserved (`_starting`); None once the pool is closed."""
+        try:
+            process = None if self._closed else _Process(self.memory_limit)
+        except BaseException:
+            with self._changed:
+                self._starting -= 1
+                self._changed.notify()
+            raise
+        with self._changed:
+            self._starting -= 1
+            if process is not None and not self._closed:
+                self._all.add(process)
+                return process
+        if process is not None:
+            process.stop()
+        return None
+
+    def _give_back(self, process: _Process) -> None:
+        with self._changed:
+            if not self._closed:
+                process.idle_since = time.monotonic()
+                self._idle.append(process)
+                self._changed.notify()
+                return
+        process.stop()
+
+    def _acquire(self) -> _Process:
+        """An idle worker; if none comes back within `grow_after`, a new one while below `size`;
+        at `size`, wait for one up to `queue_wait`."""
+        waited_from = time.monotonic()
+        deadline, grow_at = waited_from + self.queue_wait, waited_from + self.grow_after
+        with self._changed:
+            while not self._idle:
+                now = time.monotonic()
+                can_grow = len(self._all) + self._starting < self.size
+                if can_grow and now >= grow_at:
+                    break
+                if now >= deadline or self._closed:
+                    raise PoolBusy(now - waited_from)
+                self._changed.wait((grow_at if can_grow else deadline) - now)
+            if self._idle:
+                return self._idle.pop()
+            self._starting += 1
+        process = self._spawn()
+        if process is None:
+            raise PoolBusy(time.monotonic() - waited_from)
+        log.info("all query workers busy: started worker %s (%d running)", process.process.pid, self.workers())
+        return process
+
+    def _retire_idle(self) -> None:
+        """Stop workers beyond `keep` that have been idle longer than `idle_retire` (least recent first)."""
+        now = time.monotonic()
+        retired = []
+        with self._changed:
+            while (len(self._all) > self.keep and self._idle
+                   and now - self._idle[0].idle_since > self.idle_retire):
+                process = self._idle.pop(0)
+                self._all.discard(process)
+                retired.append(process)
+        for process in retired:
+            process.stop()
 
     def _replace(self, dead: _Process) -> None:
-        with self._lock:
+        with self._changed:
             self._all.discard(dead)
+            needed = not self._closed and len(self._all) + self._starting < self.keep
+            if needed:
+                self._starting += 1
+            self._changed.notify()   # a waiting job may start a worker in the freed slot
         dead.kill()
+        if not needed:
+            return
         # a worker that dies right after its start (a broken installation) is not restarted in a busy loop
         delay = 1.0 if dead.jobs == 0 and time.monotonic() - dead.started < 5 and not self._killed_on_purpose(dead) else 0.0
         threading.Thread(target=self._add, args=(delay,), daemon=True, name="hankegraafi-sparql-respawn").start()
@@ -134,16 +215,17 @@ class WorkerPool:
     def _killed_on_purpose(self, process: _Process) -> bool:
         return getattr(process, "timed_out", False)
 
+    def workers(self) -> int:
+        with self._changed:
+            return len(self._all)
+
     def spool_path(self) -> str:
         return os.path.join(self.spool_dir, uuid.uuid4().hex)
 
     def run(self, job: dict, timeout: float) -> dict:
         self.start()
-        waited_from = time.monotonic()
-        try:
-            process = self._idle.get(timeout=self.queue_wait)
-        except queue.Empty:
-            raise PoolBusy(time.monotonic() - waited_from) from None
+        self._retire_idle()
+        process = self._acquire()
         started = time.monotonic()
         healthy = False
         try:
@@ -169,7 +251,7 @@ class WorkerPool:
         finally:
             if healthy:
                 process.jobs += 1
-                self._idle.put(process)
+                self._give_back(process)
             else:
                 self._replace(process)
                 spool = job.get("spool")
@@ -185,10 +267,12 @@ class WorkerPool:
         raise JobFailed(status, message)
 
     def close(self) -> None:
-        self._closed = True
-        with self._lock:
+        with self._changed:
+            self._closed = True
             processes = list(self._all)
             self._all.clear()
+            self._idle.clear()
+            self._changed.notify_all()
         for process in processes:
             process.stop()
         shutil.rmtree(self.spool_dir, ignore_errors=True)
