@@ -466,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", help="use this store folder (with a `current` release) instead of building one")
     parser.add_argument("--projects", type=int, default=0, help="generate this many projects and build them too")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn web processes (default: threaded server)")
-    parser.add_argument("--query-workers", type=int, default=3)
+    parser.add_argument("--query-workers", type=int, help="the server's query_workers (default: the service's default)")
     parser.add_argument("--query-timeout", type=float, default=30, help="server's query time limit, s (default 30, "
                                                                          "the service's default)")
     parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
@@ -478,11 +478,13 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     try:
         store = prepare_store(args, scratch)
-        env = {"HANKEGRAAFI_QUERY_WORKERS": str(args.query_workers), "HANKEGRAAFI_QUERY_TIMEOUT": str(args.query_timeout),
+        env = {"HANKEGRAAFI_QUERY_TIMEOUT": str(args.query_timeout),
                # one client machine plays every user: the per-address rate limit would refuse most of the mix;
                # the runaway phase tells users apart by X-Forwarded-For (one trusted proxy hop)
                "HANKEGRAAFI_SPARQL_RATE_LIMIT": "0", "HANKEGRAAFI_TRUSTED_PROXIES": "1",
                "HANKEGRAAFI_PROJECT_DIR": str(REPO)}
+        if args.query_workers:
+            env["HANKEGRAAFI_QUERY_WORKERS"] = str(args.query_workers)
         env.update(item.split("=", 1) for item in args.server_env)
         server = Server(store, args.workers, env)
         base = requests.get(server.url + "/sparql", params={"query": "SELECT ?b WHERE { BIND(1 AS ?b) }"},
