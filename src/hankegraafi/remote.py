@@ -15,8 +15,10 @@ default graph is the union of all graphs (Virtuoso, GraphDB, Neptune, QLever).
 
 from __future__ import annotations
 
+import ast
 import base64
 import io
+import re
 import threading
 import time
 import urllib.error
@@ -29,13 +31,14 @@ import pyoxigraph as ox
 from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-ACCEPT = ("application/sparql-results+xml, application/n-triples;q=0.9, text/plain;q=0.8, "
-          "text/turtle;q=0.7")
+RESULTS_ACCEPT = "application/sparql-results+xml, application/sparql-results+json;q=0.9"
+RDF_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8, application/rdf+xml;q=0.5"
 RDF_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
              "text/turtle": ox.RdfFormat.TURTLE, "application/rdf+xml": ox.RdfFormat.RDF_XML}
 RESULT_TYPES = {"application/sparql-results+xml": ox.QueryResultsFormat.XML,
                 "application/sparql-results+json": ox.QueryResultsFormat.JSON,
                 "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+BOOLEAN_XML = '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/><boolean>{}</boolean></sparql>'
 CACHE_TTL = 2.0   # seconds a subject's description is reused (one page asks for it many times)
 CACHE_SIZE = 4096
 GRAPHS_TTL = 5.0  # seconds the list of public graphs is reused (a publish or update may add one)
@@ -52,6 +55,9 @@ class RemoteSettings:
     default_graph: str = ""      # "" = the store's own default graph holds the merge
     graph_prefix: str = ""       # named graphs under this prefix are the public ones
     timeout: float = 30.0
+    # the update journal's generation: a query worker keeps its RemoteStore (and its cached list of
+    # graphs) only while it is the same, so a graph an update just created is seen at once
+    generation: int = 0
 
     @classmethod
     def from_config(cls, config) -> "RemoteSettings":
@@ -98,14 +104,17 @@ class RemoteStore:
         wrapper = SPARQLWrapper(url)
         wrapper.setMethod(POST)
         wrapper.setQuery(text)
-        wrapper.queryType = "INSERT" if update else "SELECT"  # what SPARQLWrapper guessed from the text
+        # a store negotiates on Accept before it looks at the query (Virtuoso answers a CONSTRUCT asked
+        # for SPARQL results with RDF/XML only): ask for what this kind of query gives
+        accept = RDF_ACCEPT if wrapper.queryType in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT
+        wrapper.queryType = "INSERT" if update else "SELECT"  # what SPARQLWrapper sends: query= or update=
         wrapper.setTimeout(int(self.settings.timeout) + 1)
         if self.settings.user:
             wrapper.setCredentials(self.settings.user, self.settings.password)
             if self.settings.auth == "digest":
                 wrapper.setHTTPAuth(DIGEST)
         if not update:
-            wrapper.addCustomHttpHeader("Accept", ACCEPT)
+            wrapper.addCustomHttpHeader("Accept", accept)
         return wrapper
 
     def _send(self, wrapper: SPARQLWrapper):
@@ -141,7 +150,7 @@ class RemoteStore:
         if media in RESULT_TYPES:
             # Virtuoso names blank nodes "nodeID://b1", which is no blank node label
             body = response.read().replace(b"<bnode>nodeID://", b"<bnode>").replace(b'"bnode", "value": "nodeID://', b'"bnode", "value": "')
-            return ox.parse_query_results(body, RESULT_TYPES[media])
+            return _ask_as_boolean(ox.parse_query_results(body, RESULT_TYPES[media]))
         if media in RDF_TYPES:
             return RemoteTriples(ox.parse(response, RDF_TYPES[media]))
         raise OSError(f"the SPARQL store answered in {media or 'no media type'}, which is not SPARQL results or RDF")
@@ -277,6 +286,21 @@ def _challenge(url: str) -> dict:
     raise OSError(f"{url} asked for no digest authentication")
 
 
+def portable_update(text: str) -> str:
+    """An update already applied to the local copy, made portable for the external store: there it
+    must not fail where the local copy did not (Virtuoso refuses DROP GRAPH of a graph that was
+    never CREATEd, though it has triples; the local copy showed the graph exists)."""
+    return re.sub(r"(?i)\bDROP(\s+)GRAPH\b", r"DROP\1SILENT GRAPH", text)
+
+
+def _ask_as_boolean(results):
+    """Virtuoso answers ASK as one row with an integer `__ASK_RETVAL`: the boolean it means."""
+    if not isinstance(results, ox.QuerySolutions) or [v.value for v in results.variables] != ["__ASK_RETVAL"]:
+        return results
+    value = any(row["__ASK_RETVAL"] is not None and row["__ASK_RETVAL"].value not in ("0", "false") for row in results)
+    return ox.parse_query_results(BOOLEAN_XML.format("true" if value else "false"), ox.QueryResultsFormat.XML)
+
+
 def _as_list(value) -> list:
     if value is None:
         return []
@@ -293,9 +317,15 @@ def _chunks(lines: list[bytes], size: int):
 
 
 def _message(error: SPARQLWrapperException) -> str:
-    body = error.response
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or error)
-    return text.strip() or str(error)
+    """The store's own message (SPARQLWrapper keeps the response body only inside its text)."""
+    text = str(error)
+    _, found, body = text.partition("Response:\n")
+    if found:
+        try:
+            return ast.literal_eval(body).decode("utf-8", "replace").strip() or text
+        except (ValueError, SyntaxError, AttributeError):
+            return body.strip()
+    return text
 
 
 def ntriples(triples: Iterable[ox.Triple]) -> bytes:

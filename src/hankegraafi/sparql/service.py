@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from ..config import Config
 from ..namespaces import Namespaces
-from ..remote import RemoteSettings
+from ..remote import RemoteSettings, portable_update
 from ..store import ReleaseStore
 from . import text as T
 from .pool import WorkerPool
@@ -86,7 +86,7 @@ class SparqlService:
             "mode": mode, "spool": self.pool.spool_path(),
         }
         if self.config.remote:
-            job["remote"] = RemoteSettings.from_config(self.config).as_dict()
+            job["remote"] = dict(RemoteSettings.from_config(self.config).as_dict(), generation=self.updates.generation())
         started = time.monotonic()
         info = self.pool.run(job, self.config.query_timeout)
         return QueryAnswer(info, time.monotonic() - started)
@@ -116,7 +116,7 @@ class SparqlService:
 
     def _forward_update(self, text: str, work: Path) -> None:
         try:
-            self.releases.store.update(text, prefixes=self.ns.prefixes())
+            self.releases.store.update(portable_update(text), prefixes=self.ns.prefixes())
         except SyntaxError as error:
             self.updates.discard(work)
             raise ProtocolError(400, f"The SPARQL store refused the update: {error}") from None
