@@ -63,6 +63,7 @@ class GraphData:
         self.dates: dict[str, dict[str, str]] = defaultdict(dict)
         self.parents: dict[str, str] = {}  # project -> the project it is a sub-project of
         self.engagements: dict[str, tuple[str, str]] = {}  # engagement -> (agent, project)
+        self._organisation_kinds: set[str] | None = None
         self._load()
 
     def select(self, body: str) -> list[list]:
@@ -111,6 +112,13 @@ class GraphData:
             self.parents.setdefault(child.value, parent.value)
         for m, a, p in self.select("SELECT ?m ?a ?p WHERE { ?m hg:agent ?a ; hg:inProject ?p }"):
             self.engagements[m.value] = (a.value, p.value)
+
+    def organisation_kinds(self) -> set[str]:
+        """The subclasses of hg:Organisation."""
+        if self._organisation_kinds is None:
+            self._organisation_kinds = {v.value for (v,) in self.select(
+                "SELECT ?v WHERE { ?v rdfs:subClassOf hg:Organisation FILTER(?v != hg:Organisation) }")}
+        return self._organisation_kinds
 
     # ------------------------------------------------------------------ labels
     def label(self, iri: str, lang: str) -> str:
