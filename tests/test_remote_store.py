@@ -8,17 +8,23 @@ every example query in queries/ (held to the same checks as tests/test_queries.p
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import os
 import re
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import CSV, JSON, SPARQLWrapper
 
-from conftest import repo_config, start_server
+from conftest import REPO, free_port, repo_config, start_server
 from hankegraafi.build import build
 from hankegraafi.build.publish import STAGING
 from hankegraafi.namespaces import Namespaces
@@ -107,6 +113,14 @@ def test_pages_are_the_same_as_on_the_embedded_store(remote, server, path):
     expected_status, expected = get(server + path)
     assert status == expected_status == 200
     assert without_release(page) == without_release(expected)
+
+
+def test_ready_asks_the_external_store(remote):
+    config, url, _ = remote
+    status, body = get(url + "/ready", accept="application/json")
+    assert status == 200 and ReleaseStore(config).release.identifier in body
+    unreachable = dataclasses.replace(config, sparql_query_url=f"http://127.0.0.1:{free_port()}/sparql")
+    assert ReleaseStore(config).is_ready() and not ReleaseStore(unreachable).is_ready()
 
 
 def test_entity_page_shows_the_project_with_its_sources(remote):
@@ -211,6 +225,53 @@ def test_malformed_query_is_a_400_with_the_stores_message(remote):
     status, body = get(url + "/sparql?query=" + urllib.parse.quote("SELECT ?x WHERE { ?x"), accept="text/csv")
     assert status == 400
     assert body.startswith("Malformed query:") and len(body) > 30
+
+
+def test_time_limit_stops_a_runaway_query(remote, start_sparql_server):
+    config, _, external = remote
+    env = {f"HANKEGRAAFI_{key.upper()}": str(value) for key, value in external.settings.items()}
+    _, url = start_sparql_server(config, HANKEGRAAFI_STORE_BACKEND="sparql", HANKEGRAAFI_QUERY_TIMEOUT=2, **env)
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    started = time.monotonic()
+    status, body = get(url + "/sparql?query=" + urllib.parse.quote(runaway), accept="text/csv")
+    assert status == 503 and "time limit" in body
+    assert time.monotonic() - started < 15
+
+
+def answers_health(url: str) -> bool:
+    try:
+        return get(url + "/health")[0] == 200
+    except OSError:
+        return False
+
+
+def test_gunicorn_workers_serve_the_external_store(remote, tmp_path):
+    """Several web processes on one external store, as replicas behind a load balancer would be."""
+    config, _, external = remote
+    port = free_port()
+    env = dict(os.environ, HANKEGRAAFI_STORE_PATH=str(config.store_path), HANKEGRAAFI_PROJECT_DIR=str(REPO),
+               HANKEGRAAFI_STORE_BACKEND="sparql",
+               **{f"HANKEGRAAFI_{key.upper()}": str(value) for key, value in external.settings.items()})
+    with open(tmp_path / "gunicorn.log", "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "hankegraafi.cli", "serve", "--host", "127.0.0.1",
+                                    "--port", str(port), "--workers", "2"], cwd=REPO, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while not answers_health(url):
+            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()
+            time.sleep(0.2)
+        paths = ["/page/id/project/mrv", "/page/id/organisation/iso", "/sparql?format=csv&query="
+                 + urllib.parse.quote(NAMES)] * 4
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            answers = list(pool.map(lambda path: get(url + path), paths))
+        assert all(status == 200 for status, _ in answers)
+        assert len({body for (_, body), path in zip(answers, paths) if path.startswith("/page/id/project/mrv")}) == 1
+        assert "Matkalla riittävään vanhemmuuteen" in answers[0][1]
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 # --- the example queries --------------------------------------------------------------------------
