@@ -35,7 +35,7 @@ system-deps:
 test: $(STAMP) node-deps system-deps
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP) node-deps
+bench: $(STAMP) node-deps system-deps
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run
 

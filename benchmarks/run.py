@@ -236,6 +236,14 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     status = main()
+    # page speed (benchmarks/pages.py): entity pages, search, facet listings on the seed data and on
+    # generated graphs of the sizes in HANKEGRAAFI_BENCH_PAGE_PROJECTS (default 10000; "0": seed only)
+    from benchmarks import pages
+
+    status = pages.main([]) or status
+    for projects in os.environ.get("HANKEGRAAFI_BENCH_PAGE_PROJECTS", "10000").split():
+        if projects != "0":
+            status = pages.main(["--projects", projects]) or status
     # then the build benchmark (benchmarks/build_bench.py: generated data, bulk load against the Oxigraph
     # CLI, full build time and peak memory, export); sizes in projects, "0" skips it
     sizes = os.environ.get("HANKEGRAAFI_BENCH_BUILD_SIZES", "1000 10000").split()
