@@ -28,15 +28,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
 from benchmarks.load import Server, free_port, prepare_store
 from benchmarks.run import stop, wait_until_up
+from benchmarks.timing import measure
 from hankegraafi.config import load_config
 from hankegraafi.namespaces import Namespaces
 
@@ -73,7 +70,7 @@ def sample(release: Path, base: str, size: int, rng: random.Random) -> Sample:
     entity = [(iri[len(base):], f"DESCRIBE <{iri}>") for iri in iris if iri.startswith(base)]
     words = SEARCH_WORDS + sorted({w.strip(".,:;()–-\"'").lower() for label in labels for w in label.split()
                                    if len(w) > 5 and w.isalpha()})
-    search = [(dict(q=word), _contains_query(word)) for word in rng.sample(words, min(len(words), size))]
+    search = [({"q": word}, _contains_query(word)) for word in rng.sample(words, min(len(words), size))]
     listing = []
     for number, (field, value) in enumerate(facets):
         selection = {field: value}
@@ -110,57 +107,6 @@ def _facet_query(selection: dict[str, str]) -> str:
     prologue = Namespaces(load_config().base_iri).sparql_prologue()
     return (prologue + "SELECT ?v (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a hg:Project ; hg:targetRegion ?v . "
             + " ".join(patterns) + " } GROUP BY ?v ORDER BY DESC(?n)")
-
-
-@dataclass
-class Figures:
-    latencies: list[float]
-    wall: float
-    errors: int
-
-    def percentile(self, fraction: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] if ordered else 0.0
-
-    @property
-    def throughput(self) -> float:
-        return len(self.latencies) / self.wall if self.wall else 0.0
-
-
-def measure(send, items: list, total: int, concurrency: int) -> Figures:
-    """Send `total` requests (cycling through `items`) from `concurrency` threads."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    counter = iter(range(total))
-
-    def client():
-        nonlocal errors
-        session = requests.Session()
-        while True:
-            with lock:
-                index = next(counter, None)
-            if index is None:
-                return
-            started = time.perf_counter()
-            try:
-                ok = send(session, items[index % len(items)])
-            except requests.RequestException:
-                ok = False
-            elapsed = time.perf_counter() - started
-            with lock:
-                if ok:
-                    latencies.append(elapsed)
-                else:
-                    errors += 1
-
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Figures(latencies, time.perf_counter() - started, errors)
 
 
 def senders(site: str, peer: str):

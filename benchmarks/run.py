@@ -20,13 +20,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+from benchmarks.timing import Figures, measure
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -85,57 +85,13 @@ def query_mix(project_dir: Path, base_iri: str) -> list[tuple[str, str, str]]:
     return mix
 
 
-@dataclass
-class Figures:
-    latencies: list[float]
-    wall: float
-    errors: int
-
-    @property
-    def throughput(self) -> float:
-        return len(self.latencies) / self.wall if self.wall else 0.0
-
-    def percentile(self, fraction: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] if ordered else 0.0
-
-
 def run_load(endpoint: str, mix, total: int, concurrency: int) -> Figures:
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    counter = iter(range(total))
+    def send(session: requests.Session, item) -> bool:
+        _name, query, accept = item
+        response = session.post(endpoint, data={"query": query}, headers={"Accept": accept}, timeout=60)
+        return response.status_code == 200 and response.content is not None
 
-    def client():
-        nonlocal errors
-        session = requests.Session()
-        while True:
-            with lock:
-                index = next(counter, None)
-            if index is None:
-                return
-            name, query, accept = mix[index % len(mix)]
-            started = time.perf_counter()
-            try:
-                response = session.post(endpoint, data={"query": query}, headers={"Accept": accept}, timeout=60)
-                response.content  # noqa: B018 - read the whole body
-                ok = response.status_code == 200
-            except requests.RequestException:
-                ok = False
-            elapsed = time.perf_counter() - started
-            with lock:
-                if ok:
-                    latencies.append(elapsed)
-                else:
-                    errors += 1
-
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Figures(latencies, time.perf_counter() - started, errors)
+    return measure(send, mix, total, concurrency)
 
 
 def check_same_answers(endpoints: dict[str, str], mix) -> list[str]:
