@@ -28,6 +28,7 @@ from conftest import REPO, free_port, repo_config, start_server
 from hankegraafi.build import build
 from hankegraafi.build.publish import STAGING
 from hankegraafi.namespaces import Namespaces
+from hankegraafi.remote import RemoteSettings, RemoteStore
 from hankegraafi.store import ReleaseStore
 from remote_servers import STARTERS
 from test_queries import CHECKS, QUERIES
@@ -101,6 +102,20 @@ def test_rebuild_swaps_in_the_new_release_and_leaves_no_staging_graphs(remote):
     rows = list(store.query(f'SELECT ?v WHERE {{ GRAPH <{Namespaces(config.base_iri).graph("release")}> '
                             '{ ?r <http://purl.org/dc/terms/identifier> ?v } }', default_graph=[]))
     assert [row["v"].value for row in rows] == [second.identifier]
+
+
+def test_publishing_without_the_graph_store_protocol(remote, tmp_path):
+    config, _, _ = remote
+    settings = dataclasses.replace(RemoteSettings.from_config(config), gsp_url="")
+    store, graph = RemoteStore(settings), "urn:hankegraafi:test:chunks"
+    path = tmp_path / "chunks.nt"
+    path.write_text("".join(f'<urn:x:{n}> <urn:p> "{n} ä \\"quoted\\""@fi .\n' for n in range(2500)), encoding="utf-8")
+    store.put_graph(graph, path)
+    rows = list(store.query(f"SELECT (COUNT(*) AS ?n) (SAMPLE(?o) AS ?one) WHERE {{ GRAPH <{graph}> {{ <urn:x:7> ?p ?o }} }}",
+                            default_graph=[]))
+    assert rows[0]["one"] == ox.Literal('7 ä "quoted"', language="fi")
+    assert len(list(store.quads_for_pattern(None, ox.NamedNode("urn:p"), None, ox.NamedNode(graph)))) == 2500
+    store.update(f"DROP SILENT GRAPH <{graph}>")
 
 
 # --- pages, search, export ------------------------------------------------------------------------
@@ -326,3 +341,21 @@ def test_updates_reach_the_external_store_and_curated_graphs_stay_protected(remo
     assert before == after and int(after.splitlines()[1]) > 500
     assert post_update(url, f"DROP GRAPH <{mine}>") == 204
     assert get(url + "/sparql?format=csv&query=" + query)[1].splitlines() == ["c"]
+
+
+def test_graph_store_protocol_reads_and_writes_the_external_store(remote):
+    config, url, _ = remote
+    mine = Namespaces(config.base_iri).graph("gsp-test")
+    address = url + "/rdf-graph-store?graph=" + urllib.parse.quote(mine, safe="")
+    body = '<urn:hankegraafi:a> <http://www.w3.org/2000/01/rdf-schema#label> "gsp"@en .\n'.encode()
+    request = urllib.request.Request(address, data=body, method="PUT", headers={
+        "Content-Type": "application/n-triples", "Authorization": f"Bearer {TOKEN}"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 201
+    status, turtle = get(address, accept="text/turtle")
+    assert status == 200
+    assert set(ox.parse(turtle, ox.RdfFormat.TURTLE)) == set(ox.parse(body, ox.RdfFormat.N_TRIPLES))
+    request = urllib.request.Request(address, method="DELETE", headers={"Authorization": f"Bearer {TOKEN}"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 204
+    assert get(address, accept="text/turtle")[0] == 404

@@ -25,6 +25,7 @@ import urllib.error
 import urllib.request
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Iterable, Iterator
 
 import pyoxigraph as ox
@@ -41,7 +42,8 @@ RESULT_TYPES = {"application/sparql-results+xml": ox.QueryResultsFormat.XML,
 BOOLEAN_XML = '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/><boolean>{}</boolean></sparql>'
 CACHE_TTL = 2.0   # seconds a subject's description is reused (one page asks for it many times)
 CACHE_SIZE = 4096
-GRAPHS_TTL = 5.0  # seconds the list of public graphs is reused (a publish or update may add one)
+GRAPHS_TTL = 5.0
+INSERT_CHUNK = 1000  # triples per INSERT DATA when publishing without the Graph Store Protocol  # seconds the list of public graphs is reused (a publish or update may add one)
 
 
 @dataclass(frozen=True)
@@ -239,19 +241,25 @@ class RemoteStore:
         return total
 
     # --- the Graph Store Protocol (publishing) ---------------------------------------------------
-    def put_graph(self, graph: str, ntriples: bytes) -> None:
-        """Replace a graph with N-Triples: Graph Store PUT if configured, else DROP + INSERT DATA in chunks."""
+    def put_graph(self, graph: str, path: Path) -> None:
+        """Replace a graph with the N-Triples file `path`: Graph Store PUT (streamed from the file) if
+        configured, else DROP + INSERT DATA in chunks."""
         if self.settings.gsp_url:
-            return self._gsp_put(graph, ntriples)
+            return self._gsp_put(graph, path)
         self.update(f"DROP SILENT GRAPH <{graph}>")
-        for chunk in _chunks(ntriples.splitlines(), 1000):
-            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n" + b"\n".join(chunk).decode() + "\n} }")
+        with open(path, "rb") as lines:
+            for chunk in _chunks(lines, INSERT_CHUNK):
+                self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n" + b"".join(chunk).decode() + "\n} }")
 
-    def _gsp_put(self, graph: str, ntriples: bytes) -> None:
+    def _gsp_put(self, graph: str, path: Path) -> None:
         separator = "&" if "?" in self.settings.gsp_url else "?"
         url = self.settings.gsp_url + separator + "graph=" + urllib.request.quote(graph, safe="")
-        request = urllib.request.Request(url, data=ntriples, method="PUT",
-                                         headers={"Content-Type": "application/n-triples"})
+        with open(path, "rb") as body:
+            request = urllib.request.Request(url, data=body, method="PUT", headers={
+                "Content-Type": "application/n-triples", "Content-Length": str(path.stat().st_size)})
+            self._send_file(request, graph)
+
+    def _send_file(self, request: urllib.request.Request, graph: str) -> None:
         self._authorise(request)
         try:
             with urllib.request.build_opener().open(request, timeout=max(self.settings.timeout, 600)) as response:
@@ -311,9 +319,15 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def _chunks(lines: list[bytes], size: int):
-    for start in range(0, len(lines), size):
-        yield lines[start:start + size]
+def _chunks(lines: Iterable[bytes], size: int):
+    chunk: list[bytes] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _message(error: SPARQLWrapperException) -> str:
@@ -326,9 +340,3 @@ def _message(error: SPARQLWrapperException) -> str:
         except (ValueError, SyntaxError, AttributeError):
             return body.strip()
     return text
-
-
-def ntriples(triples: Iterable[ox.Triple]) -> bytes:
-    output = io.BytesIO()
-    ox.serialize(triples, output, ox.RdfFormat.N_TRIPLES)
-    return output.getvalue()

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
+from pathlib import Path
 from typing import Callable
 
 import pyoxigraph as ox
 
 from ..config import Config
-from ..remote import RemoteSettings, RemoteStore, ntriples
+from ..remote import RemoteSettings, RemoteStore
 from ..sparql.updates import UpdateLog
 from .release import Release
 
@@ -49,7 +51,10 @@ def publish(store: ox.Store, config: Config, release: Release, progress: Callabl
     try:
         for index, graph in enumerate(graphs):
             staging = f"{STAGING}{release.identifier}:{index}"
-            remote.put_graph(staging, ntriples(q.triple for q in store.quads_for_pattern(None, None, None, graph)))
+            with tempfile.TemporaryDirectory(prefix=".publish-", dir=config.resolve(config.store_path)) as folder:
+                path = Path(folder) / "graph.nt"
+                store.dump(str(path), ox.RdfFormat.N_TRIPLES, from_graph=graph)
+                remote.put_graph(staging, path)
             staged[staging] = graph
             progress(f"publish: {getattr(graph, 'value', 'the default graph')} staged at {remote.settings.query_url}")
         remote.update(_swap(staged, config, release, previous))
