@@ -188,6 +188,23 @@ def test_export_of_one_graph(remote, config):
     assert outputs[0] == outputs[1]
 
 
+def test_command_line_query_and_export(remote):
+    config, _, external = remote
+    env = dict(os.environ, HANKEGRAAFI_STORE_PATH=str(config.store_path), HANKEGRAAFI_PROJECT_DIR=str(REPO),
+               HANKEGRAAFI_STORE_BACKEND="sparql",
+               **{f"HANKEGRAAFI_{key.upper()}": str(value) for key, value in external.settings.items()})
+
+    def run(*args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "hankegraafi.cli", *args], cwd=REPO, env=env, check=True,
+                              capture_output=True, text=True, timeout=120).stdout
+
+    assert run("query", "ASK { project:mrv a schema:Project }").strip() == "true"
+    table = list(csv.reader(io.StringIO(run("query", "queries/01-projects-and-periods.rq", "--format", "csv"))))
+    assert "Matkalla riittävään vanhemmuuteen" in {row[1] for row in table[1:]}
+    turtle = run("export", "--graph", "source-004", "--format", "turtle")
+    assert len(set(ox.parse(turtle, ox.RdfFormat.TURTLE))) > 500
+
+
 # --- the SPARQL endpoint --------------------------------------------------------------------------
 
 NAMES = """PREFIX schema: <https://schema.org/>

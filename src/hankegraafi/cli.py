@@ -91,7 +91,7 @@ def cmd_query(args) -> int:
     ns = Namespaces(config.base_iri)
     results = ReleaseStore(config).query(_query_text(args.query, config), prefixes=ns.prefixes())
     out = sys.stdout.buffer
-    if isinstance(results, bool):
+    if isinstance(results, (bool, ox.QueryBoolean)):
         print("true" if results else "false")
     elif isinstance(results, ox.QuerySolutions):
         if args.format == "table":
