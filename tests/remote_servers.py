@@ -57,8 +57,9 @@ def start_oxigraph(folder: Path) -> ExternalStore:
     binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     port = free_port()
     log = folder / "oxigraph.log"
-    process = subprocess.Popen([binary, "serve", "--location", str(folder / "data"), "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=open(log, "wb"))
+    with open(log, "wb") as output:
+        process = subprocess.Popen([binary, "serve", "--location", str(folder / "data"), "--bind", f"127.0.0.1:{port}"],
+                                   stdout=subprocess.DEVNULL, stderr=output)
     base = f"http://127.0.0.1:{port}"
     _wait_for(base + "/query?query=ASK%7B%7D", process, log)
     return ExternalStore("oxigraph", process, {
@@ -108,7 +109,7 @@ MaxQueryExecutionTime = 60
 def _isql(sql_port: int, statements: str) -> None:
     isql = shutil.which("isql-vt") or shutil.which("isql")
     result = subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={statements}"],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, check=False)
     if result.returncode != 0 or "Error" in result.stdout + result.stderr:
         raise RuntimeError(f"isql: {result.stdout}\n{result.stderr}")
 
@@ -122,8 +123,8 @@ def start_virtuoso(folder: Path) -> ExternalStore:
     ini = folder / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(dir=folder, sql_port=sql_port, http_port=http_port))
     log = folder / "stdout.log"
-    process = subprocess.Popen([binary, "-f", "-c", str(ini)], cwd=folder, stdout=open(log, "wb"),
-                               stderr=subprocess.STDOUT)
+    with open(log, "wb") as output:
+        process = subprocess.Popen([binary, "-f", "-c", str(ini)], cwd=folder, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{http_port}"
     _wait_for(base + "/sparql?query=ASK%7B%7D", process, log, timeout=120)
     # a user of our own that may write (SPARQL_UPDATE), with digest authentication on /sparql-auth

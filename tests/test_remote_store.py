@@ -22,16 +22,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 import pytest
-from SPARQLWrapper import CSV, JSON, SPARQLWrapper
-
 from conftest import REPO, free_port, repo_config, start_server
+from remote_servers import STARTERS
+from SPARQLWrapper import CSV, JSON, SPARQLWrapper
+from test_queries import CHECKS, QUERIES
+
 from hankegraafi.build import build
 from hankegraafi.build.publish import STAGING
 from hankegraafi.namespaces import Namespaces
 from hankegraafi.remote import RemoteSettings, RemoteStore
 from hankegraafi.store import ReleaseStore
-from remote_servers import STARTERS
-from test_queries import CHECKS, QUERIES
 
 TOKEN = "remote-test-token"
 
@@ -364,7 +364,7 @@ def test_graph_store_protocol_reads_and_writes_the_external_store(remote):
     config, url, _ = remote
     mine = Namespaces(config.base_iri).graph("gsp-test")
     address = url + "/rdf-graph-store?graph=" + urllib.parse.quote(mine, safe="")
-    body = '<urn:hankegraafi:a> <http://www.w3.org/2000/01/rdf-schema#label> "gsp"@en .\n'.encode()
+    body = b'<urn:hankegraafi:a> <http://www.w3.org/2000/01/rdf-schema#label> "gsp"@en .\n'
     request = urllib.request.Request(address, data=body, method="PUT", headers={
         "Content-Type": "application/n-triples", "Authorization": f"Bearer {TOKEN}"})
     with urllib.request.urlopen(request, timeout=60) as response:

@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import ast
 import base64
-import io
 import re
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
@@ -42,8 +41,9 @@ RESULT_TYPES = {"application/sparql-results+xml": ox.QueryResultsFormat.XML,
 BOOLEAN_XML = '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/><boolean>{}</boolean></sparql>'
 CACHE_TTL = 2.0   # seconds a subject's description is reused (one page asks for it many times)
 CACHE_SIZE = 4096
-GRAPHS_TTL = 5.0
-INSERT_CHUNK = 1000  # triples per INSERT DATA when publishing without the Graph Store Protocol  # seconds the list of public graphs is reused (a publish or update may add one)
+GRAPHS_TTL = 5.0  # seconds the list of public graphs is reused (a publish or update may add one)
+INSERT_CHUNK = 1000  # triples per INSERT DATA when publishing without the Graph Store Protocol
+UPDATE_TIMEOUT = 600  # seconds: publishing moves whole graphs in one update
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class RemoteSettings:
     generation: int = 0
 
     @classmethod
-    def from_config(cls, config) -> "RemoteSettings":
+    def from_config(cls, config) -> RemoteSettings:
         return cls(config.sparql_query_url, config.sparql_update_url or config.sparql_query_url,
                    config.sparql_gsp_url, config.sparql_user, config.sparql_password, config.sparql_auth,
                    config.sparql_default_graph, config.base_iri, config.query_timeout)
@@ -110,7 +110,7 @@ class RemoteStore:
         # for SPARQL results with RDF/XML only): ask for what this kind of query gives
         accept = RDF_ACCEPT if wrapper.queryType in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT
         wrapper.queryType = "INSERT" if update else "SELECT"  # what SPARQLWrapper sends: query= or update=
-        wrapper.setTimeout(int(self.settings.timeout) + 1)
+        wrapper.setTimeout(max(UPDATE_TIMEOUT, int(self.settings.timeout)) if update else int(self.settings.timeout) + 1)
         if self.settings.user:
             wrapper.setCredentials(self.settings.user, self.settings.password)
             if self.settings.auth == "digest":
@@ -262,7 +262,7 @@ class RemoteStore:
     def _send_file(self, request: urllib.request.Request, graph: str) -> None:
         self._authorise(request)
         try:
-            with urllib.request.build_opener().open(request, timeout=max(self.settings.timeout, 600)) as response:
+            with urllib.request.build_opener().open(request, timeout=max(self.settings.timeout, UPDATE_TIMEOUT)) as response:
                 response.read()
         except urllib.error.HTTPError as error:
             raise OSError(f"Graph Store PUT {graph}: {error.code} {error.read().decode('utf-8', 'replace')}") from None

@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pyoxigraph as ox
 
