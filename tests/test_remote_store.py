@@ -135,7 +135,7 @@ def test_ready_asks_the_external_store(remote):
     status, body = get(url + "/ready", accept="application/json")
     assert status == 200 and ReleaseStore(config).release.identifier in body
     unreachable = dataclasses.replace(config, sparql_query_url=f"http://127.0.0.1:{free_port()}/sparql")
-    assert ReleaseStore(config).is_ready() and not ReleaseStore(unreachable).is_ready()
+    assert ReleaseStore(config).answers() and not ReleaseStore(unreachable).answers()
 
 
 def test_entity_page_shows_the_project_with_its_sources(remote):

@@ -73,8 +73,14 @@ class ReleaseStore:
     def is_ready(self) -> bool:
         try:
             self._refresh()
-            if self.config.remote:  # a load balancer's health check: the external store answers too
-                self._store.query("ASK {}", default_graph=[])
+            return True
+        except (StoreUnavailable, OSError):
+            return False
+
+    def answers(self) -> bool:
+        """Whether the store answers a query: with an external store, one request to it (for /ready)."""
+        try:
+            self.store.query("ASK {}", **({"default_graph": []} if self.config.remote else {}))
             return True
         except (StoreUnavailable, OSError, SyntaxError):
             return False

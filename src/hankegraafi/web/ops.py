@@ -21,6 +21,8 @@ def ready():
     store = context.store()
     if not store.is_ready():
         return jsonify({"status": "unavailable", "reason": "no release built"}), 503
+    if not store.answers():
+        return jsonify({"status": "unavailable", "reason": "the SPARQL store does not answer"}), 503
     return jsonify({"status": "ready", "release": store.release.identifier})
 
 
