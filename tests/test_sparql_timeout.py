@@ -67,7 +67,7 @@ def test_pool_grows_up_to_its_size_and_stops_idle_extra_workers(store, ns):
 
     def runaway():
         with pytest.raises(TimeLimitExceeded) as error:
-            pool.run(dict(job), 4)
+            pool.run(dict(job), 6)
         stopped.append(error.value)
 
     try:
@@ -80,13 +80,14 @@ def test_pool_grows_up_to_its_size_and_stops_idle_extra_workers(store, ns):
         time.sleep(0.5)   # longer than idle_retire: the extra worker is stopped at the next job
         second = threading.Thread(target=runaway)
         second.start()
-        time.sleep(0.5)
-        assert not _alive(extra)
+        assert _eventually(lambda: not _alive(extra))
+        assert _eventually(lambda: pool.workers() == 2)   # a new worker for the second runaway query
         with pytest.raises(PoolBusy):   # two workers, both busy: the cap
             pool.run({"op": "ping"}, 10)
         first.join(timeout=20)
         second.join(timeout=20)
         assert len(stopped) == 2
+        assert _eventually(lambda: pool.workers() == 1)   # killed workers replaced only up to `keep`
         assert pool.run({"op": "ping"}, 10)["pong"] not in (kept, extra)
         assert pool.workers() == 1
     finally:
@@ -98,4 +99,13 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
+    return True
+
+
+def _eventually(condition, within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
     return True

@@ -195,8 +195,9 @@ class WorkerPool:
                 process = self._idle.pop(0)
                 self._all.discard(process)
                 retired.append(process)
-        for process in retired:
-            process.stop()
+        if retired:   # in the background: a worker may take a moment to exit
+            threading.Thread(target=lambda: [process.stop() for process in retired], daemon=True,
+                             name="hankegraafi-sparql-retire").start()
 
     def _replace(self, dead: _Process) -> None:
         with self._changed:
