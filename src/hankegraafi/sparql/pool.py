@@ -91,6 +91,11 @@ class _Process:
             self.kill()
 
 
+def _stop_all(processes: list[_Process]) -> None:
+    for process in processes:
+        process.stop()
+
+
 class WorkerPool:
     """Up to `size` worker processes; `run(job, timeout)` returns the worker's answer or raises.
 
@@ -196,8 +201,7 @@ class WorkerPool:
                 self._all.discard(process)
                 retired.append(process)
         if retired:   # in the background: a worker may take a moment to exit
-            threading.Thread(target=lambda: [process.stop() for process in retired], daemon=True,
-                             name="hankegraafi-sparql-retire").start()
+            threading.Thread(target=_stop_all, args=(retired,), daemon=True, name="hankegraafi-sparql-retire").start()
 
     def _replace(self, dead: _Process) -> None:
         with self._changed:
