@@ -1,7 +1,7 @@
 """Load test: a realistic mix of page views, searches, SPARQL queries and exports, then runaway work.
 
     python -m benchmarks.load [--duration 180] [--concurrency 16] [--store DIR | --projects 10000]
-                              [--workers 0] [--runaway-duration 60] [--max-requests 500000]
+                              [--workers 2] [--runaway-duration 60] [--max-requests 500000]
 
 1. Builds the repository's data into a temporary store (or uses `--store DIR`, a store folder with a
    `current` release; or `--projects N` generates N projects with `hankegraafi generate` and builds
@@ -10,7 +10,7 @@
 2. **Mix**: `--concurrency` clients (keep-alive sessions) send the weighted mix below for
    `--duration` seconds (or until `--max-requests`): zero 5xx and zero lost connections expected.
    Prints throughput, median and p95 per kind of request and the server's memory (RSS of the web
-   process and of the whole process group, sampled every 2 s): it must not grow over the run.
+   processes and of the whole process group, sampled every 2 s): it must not grow over the run.
 3. **Runaway work**: four clients send runaway requests (a cartesian product, a huge OFFSET, a deep
    property path, a giant CONSTRUCT; each from its own address, as four different users would) while
    four clients send simple requests; prints the p95 of the simple requests (pages and small SPARQL
@@ -90,14 +90,14 @@ class Server:
         return found
 
     def rss(self) -> tuple[float, float]:
-        """(RSS of the web process, RSS of the whole group: web + query workers), MiB."""
-        main, total = 0.0, 0.0
+        """(RSS of the web processes (gunicorn's too), RSS of the whole group: web + query workers), MiB."""
+        web, total = 0.0, 0.0
         for pid in self.pids():
             value = _rss_mib(pid)
             total += value
-            if pid == self.process.pid:
-                main = value
-        return main, total
+            if not _is_query_worker(pid):
+                web += value
+        return web, total
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -112,6 +112,14 @@ class Server:
             pass
         if self.process.poll() is None:
             self.process.wait(timeout=10)
+
+
+def _is_query_worker(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return b"hankegraafi.sparql.worker" in handle.read()
+    except OSError:
+        return False
 
 
 def _rss_mib(pid: int) -> float:
@@ -411,7 +419,7 @@ def report_mix(results: Results, wall: float, samples, label: str) -> None:
         last = statistics.median(s[1] for s in samples[-quarter:])
         first_total = statistics.median(s[2] for s in samples[:quarter])
         last_total = statistics.median(s[2] for s in samples[-quarter:])
-        print(f"server RSS (MiB), {len(samples)} samples every 2 s: web process first quarter {first:.0f}, "
+        print(f"server RSS (MiB), {len(samples)} samples every 2 s: web processes first quarter {first:.0f}, "
               f"last quarter {last:.0f}, max {max(s[1] for s in samples):.0f}; with query workers "
               f"{first_total:.0f} -> {last_total:.0f} (max {max(s[2] for s in samples):.0f})")
         print("  RSS over time (s: web/total):", "  ".join(
@@ -465,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=90, help="per-request client timeout, s (default 90)")
     parser.add_argument("--store", help="use this store folder (with a `current` release) instead of building one")
     parser.add_argument("--projects", type=int, default=0, help="generate this many projects and build them too")
-    parser.add_argument("--workers", type=int, default=0, help="gunicorn web processes (default: threaded server)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn web processes (default 2, as `make run`; 0: threaded server)")
     parser.add_argument("--query-workers", type=int, help="the server's query_workers (default: the service's default)")
     parser.add_argument("--query-timeout", type=float, default=30, help="server's query time limit, s (default 30, "
                                                                          "the service's default)")

@@ -94,6 +94,16 @@ def test_pool_grows_up_to_its_size_and_stops_idle_extra_workers(store, ns):
         pool.close()
 
 
+def test_query_workers_run_below_the_web_process_cpu_priority(config):
+    pool = WorkerPool(size=1, keep=1, nice=config.query_nice)
+    try:
+        worker = pool.run({"op": "ping"}, 10)["pong"]
+        assert config.query_nice > 0
+        assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + config.query_nice)
+    finally:
+        pool.close()
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -40,6 +40,10 @@ class Config:
     # after a minute idle: four runaway queries still leave room for everyone else. Memory at worst:
     # web processes x query_workers x query_memory_limit
     query_workers: int = 8
+    # how much lower the query workers' CPU priority is than the web process's (nice increment): when
+    # SPARQL queries keep every core busy, pages, search and the endpoint's own protocol work still get
+    # the CPU first (0: same priority)
+    query_nice: int = 5
     # heap per query worker in MiB (RLIMIT_DATA; 0: no cap): a query that needs more is stopped with
     # a 503 instead of driving the machine out of memory (a huge OFFSET after ORDER BY over a cartesian
     # product reached 22 GB in 48 s on the 10 000-project graph)

@@ -10,6 +10,7 @@ slow ones.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -21,7 +22,6 @@ import tempfile
 import threading
 import time
 import uuid
-
 
 log = logging.getLogger("hankegraafi.sparql")
 
@@ -60,13 +60,16 @@ class _Process:
     `__main__` (a gunicorn or a test script) in every worker.
     """
 
-    def __init__(self, memory_limit: int = 0):
+    def __init__(self, memory_limit: int = 0, nice: int = 0):
         self.conn, child = multiprocessing.Pipe()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "hankegraafi.sparql.worker", str(child.fileno()), str(memory_limit)],
             pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, close_fds=True,
         )
         child.close()
+        if nice > 0:  # set from here: preexec_fn is unsafe in a threaded parent
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + nice))
         self.started = time.monotonic()
         self.jobs = 0
 
@@ -107,11 +110,12 @@ class WorkerPool:
     """
 
     def __init__(self, size: int = 8, queue_wait: float = 30.0, memory_limit: int = 0, keep: int = 3,
-                 grow_after: float = 0.25, idle_retire: float = 60.0):
+                 grow_after: float = 0.25, idle_retire: float = 60.0, nice: int = 0):
         self.size = max(1, size)
         self.keep = max(1, min(keep, self.size))
         self.queue_wait = queue_wait
         self.memory_limit = memory_limit  # MiB of heap per worker (RLIMIT_DATA); 0: none
+        self.nice = nice  # workers run this much below the web process's CPU priority
         self.grow_after = grow_after
         self.idle_retire = idle_retire
         self._idle: list[_Process] = []   # the most recently used last
@@ -143,7 +147,7 @@ class WorkerPool:
     def _spawn(self) -> _Process | None:
         """A new worker in a slot the caller reserved (`_starting`); None once the pool is closed."""
         try:
-            process = None if self._closed else _Process(self.memory_limit)
+            process = None if self._closed else _Process(self.memory_limit, self.nice)
         except BaseException:
             with self._changed:
                 self._starting -= 1
