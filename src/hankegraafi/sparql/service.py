@@ -35,9 +35,10 @@ class SparqlService:
         self.releases = releases
         self.ns = Namespaces(config.base_iri)
         self.pool = WorkerPool(config.query_workers, queue_wait=config.query_timeout,
-                               memory_limit=config.query_memory_limit)
+                               memory_limit=config.query_memory_limit, nice=config.query_nice)
         self.updates = UpdateLog(config.resolve(config.store_path))
         self._path: tuple[Path, float] | None = None
+        self._graphs: tuple[Path, tuple[str, ...]] | None = None
         atexit.register(self.close)
 
     def close(self) -> None:
@@ -56,6 +57,17 @@ class SparqlService:
         path = self.updates.dataset_path(self.releases.current_path())
         self._path = (path, now)
         return path
+
+    def public_graphs(self, path: Path) -> tuple[str, ...]:
+        """The named graphs of the local copy of the dataset at `path` (the release with the journal's
+        updates), which the external store has too: the dataset each forwarded query names."""
+        cached = self._graphs
+        if cached is None or cached[0] != path:
+            graphs = ox.Store.read_only(str(path)).named_graphs()
+            cached = (path, tuple(sorted(g.value for g in graphs if g.value.startswith(self.config.base_iri)
+                                         and g.value != self.config.sparql_default_graph)))
+            self._graphs = cached
+        return cached[1]
 
     def curated_graphs(self) -> list[str]:
         """The named graphs the build produced (protected against updates that do not name them)."""
@@ -86,7 +98,8 @@ class SparqlService:
             "mode": mode, "spool": self.pool.spool_path(),
         }
         if self.config.remote:
-            job["remote"] = dict(RemoteSettings.from_config(self.config).as_dict(), generation=self.updates.generation())
+            job["remote"] = dict(RemoteSettings.from_config(self.config).as_dict(), generation=self.updates.generation(),
+                                 graphs=self.public_graphs(Path(job["path"])))
         started = time.monotonic()
         info = self.pool.run(job, self.config.query_timeout)
         return QueryAnswer(info, time.monotonic() - started)
