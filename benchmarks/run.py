@@ -1,13 +1,18 @@
 """Benchmark: hankegraafi's SPARQL endpoint against Oxigraph server on the same data and query mix.
 
-    python -m benchmarks.run [--requests 400] [--concurrency 1 8] [--store DIR] [--project-dir DIR]
+    python -m benchmarks.run [--requests 400] [--concurrency 1 8] [--store DIR | --projects N]
+                             [--project-dir DIR] [--rdflib-endpoint]
 
 Builds the repository's data into a temporary store (or uses --store, a store folder with a
-`current` release), starts Oxigraph server (`oxigraph serve-read-only`, PyPI package `oxigraph`) on
+`current` release; or --projects N generates N projects and builds them beside it), starts Oxigraph server (`oxigraph serve-read-only`, PyPI package `oxigraph`) on
 the release and hankegraafi in two set-ups (Flask's threaded server, and gunicorn with --workers),
 sends the same query mix to each at every concurrency level and prints median and p95 latency,
-throughput and the ratio of throughput to Oxigraph server's. Figures only, no assertions; every
-server it starts is stopped at the end. Traffic goes to 127.0.0.1 only.
+throughput and the ratio of throughput to Oxigraph server's. With --rdflib-endpoint, rdflib-endpoint
+(PyPI, a pure-Python store: rdflib in memory behind FastAPI) serves the release's default graph,
+exported to N-Triples, as a third server: fewer requests, a short client timeout (counted as an
+error), and restarted before each run so that queries it is still working on do not spill over.
+Figures only, no assertions; every server it starts is stopped at the end. Traffic goes to
+127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pathlib import Path
 
 import requests
 
+from benchmarks.load import prepare_store
 from benchmarks.timing import Figures, measure
 
 REPO = Path(__file__).resolve().parent.parent
@@ -85,29 +91,67 @@ def query_mix(project_dir: Path, base_iri: str) -> list[tuple[str, str, str]]:
     return mix
 
 
-def run_load(endpoint: str, mix, total: int, concurrency: int) -> Figures:
+def run_load(endpoint: str, mix, total: int, concurrency: int, timeout: float = 60) -> Figures:
     def send(session: requests.Session, item) -> bool:
         _name, query, accept = item
-        response = session.post(endpoint, data={"query": query}, headers={"Accept": accept}, timeout=60)
+        response = session.post(endpoint, data={"query": query}, headers={"Accept": accept}, timeout=timeout)
         return response.status_code == 200 and response.content is not None
 
     return measure(send, mix, total, concurrency)
 
 
-def check_same_answers(endpoints: dict[str, str], mix) -> list[str]:
-    """The servers must agree (same data, same engine): compare row counts of every SELECT."""
+def answer_size(endpoint: str, query: str, accept: str, timeout: float):
+    """Rows of a SELECT, the boolean of an ASK, or what went wrong."""
+    try:
+        response = requests.post(endpoint, data={"query": query}, headers={"Accept": accept}, timeout=timeout)
+    except requests.Timeout:
+        return f"timeout after {timeout:g} s"
+    except requests.RequestException as error:
+        return type(error).__name__
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}"
+    data = response.json()
+    return len(data["results"]["bindings"]) if "results" in data else data.get("boolean")
+
+
+def check_same_answers(endpoints: dict[str, str], mix, timeouts: dict[str, float] | None = None) -> list[str]:
+    """Compare row counts of every SELECT with the first server's; one line per server and query that differ."""
+    (reference, reference_endpoint), *others = endpoints.items()
     problems = []
     for name, query, accept in mix:
         if accept != "application/sparql-results+json":
             continue
-        counts = {}
-        for server, endpoint in endpoints.items():
-            response = requests.post(endpoint, data={"query": query}, headers={"Accept": accept}, timeout=60)
-            data = response.json() if response.status_code == 200 else {}
-            counts[server] = len(data.get("results", {}).get("bindings", [])) if "results" in data else data.get("boolean")
-        if len(set(map(str, counts.values()))) != 1:
-            problems.append(f"{name}: {counts}")
+        expected = answer_size(reference_endpoint, query, accept, 60)
+        for server, endpoint in others:
+            got = answer_size(endpoint, query, accept, (timeouts or {}).get(server, 60))
+            if str(got) != str(expected):
+                problems.append(f"{server}: {name}: {got} (rows), {reference}: {expected}")
     return problems
+
+
+def start_rdflib_endpoint(store: Path, work: Path, processes: list[subprocess.Popen]):
+    """Export the default graph to N-Triples; return a function that (re)starts rdflib-endpoint on it."""
+    command = shutil.which("rdflib-endpoint", path=str(Path(sys.executable).parent)) or shutil.which("rdflib-endpoint")
+    if not command:
+        print("the `rdflib-endpoint` command is missing: pip install -e '.[bench]'", file=sys.stderr)
+        return None
+    triples = work / "default-graph.nt"
+    subprocess.run([sys.executable, "-m", "hankegraafi.cli", "--store", str(store), "export", "--format",
+                    "ntriples", "--output", str(triples)], check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}/"
+
+    def restart() -> str:
+        for process in processes:
+            if process.args[0] == command:
+                stop(process)
+        process = subprocess.Popen([command, "serve", "--host", "127.0.0.1", "--port", str(port), str(triples)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(process)
+        wait_until_up(endpoint + "?query=ASK%7B%7D", process, timeout=300)   # parses the whole file first
+        return endpoint
+
+    return restart
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,6 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--project-dir", type=Path, default=REPO, help="where ontology/, data/, queries/ are")
     parser.add_argument("--store", type=Path, help="an existing store folder (skips the build)")
+    parser.add_argument("--projects", type=int, default=0,
+                        help="generate this many projects and build them beside the repository's data")
+    parser.add_argument("--rdflib-endpoint", action="store_true",
+                        help="also serve the default graph with rdflib-endpoint (pure Python) and measure it")
+    parser.add_argument("--rdflib-requests", type=int, help="rdflib-endpoint's requests per run (default: one "
+                                                            "pass through the mix)")
+    parser.add_argument("--rdflib-timeout", type=float, default=10, help="rdflib-endpoint's per-request timeout, s")
     parser.add_argument("--gunicorn-workers", type=int, default=2, help="web processes for the gunicorn set-up (0: skip)")
     args = parser.parse_args(argv)
 
@@ -125,9 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="hankegraafi-bench-"))
     processes: list[subprocess.Popen] = []
     try:
-        store = args.store or work / "store"
+        if args.projects:
+            store = prepare_store(args, work)   # runs in the repository: --project-dir is not used for the build
+        else:
+            store = args.store or work / "store"
         config = load_config(environ={}, project_dir=args.project_dir, store_path=store)
-        if args.store is None:
+        if args.store is None and not args.projects:
             print(f"building {args.project_dir} into {store} ...", file=sys.stderr)
             build(config, progress=lambda message: None)
         release = (store / "current").resolve()
@@ -162,21 +216,37 @@ def main(argv: list[str] | None = None) -> int:
             servers[label] = f"http://127.0.0.1:{port}/sparql"
 
         mix = query_mix(args.project_dir, config.base_iri)
-        problems = check_same_answers(servers, mix)
+        rdflib_label = "rdflib-endpoint"
+        restart_rdflib = None
+        if args.rdflib_endpoint:
+            restart_rdflib = start_rdflib_endpoint(store, work, processes)
+            if restart_rdflib is None:
+                return 2
+            servers[rdflib_label] = restart_rdflib()
+        problems = check_same_answers(servers, mix, {rdflib_label: args.rdflib_timeout})
         for problem in problems:
-            print(f"warning: servers disagree on {problem}", file=sys.stderr)
-        for endpoint in servers.values():     # warm up: worker processes, caches
-            run_load(endpoint, mix, 2 * len(mix), 2)
+            print(f"warning: answers differ: {problem}", file=sys.stderr)
+        for label, endpoint in servers.items():     # warm up: worker processes, caches
+            if label != rdflib_label:
+                run_load(endpoint, mix, 2 * len(mix), 2)
 
         print(f"\nhankegraafi SPARQL benchmark: {len(mix)} queries in the mix, {args.requests} requests per run, "
               f"{os.cpu_count()} CPU cores, release {release.name}")
+        if restart_rdflib:
+            print(f"rdflib-endpoint: {args.rdflib_requests or len(mix)} requests per run, {args.rdflib_timeout:g} s "
+                  f"client timeout (counted as an error), restarted before each run")
         header = f"{'server':<30} {'conc':>4} {'median ms':>10} {'p95 ms':>9} {'req/s':>8} {'vs oxigraph':>12} {'errors':>6}"
         print(header)
         print("-" * len(header))
         for concurrency in args.concurrency:
             baseline = None
             for label, endpoint in servers.items():
-                figures = run_load(endpoint, mix, args.requests, concurrency)
+                if label == rdflib_label:
+                    restart_rdflib()   # drop the work left from the previous run (it keeps computing after timeouts)
+                    figures = run_load(endpoint, mix, args.rdflib_requests or len(mix), concurrency,
+                                       timeout=args.rdflib_timeout)
+                else:
+                    figures = run_load(endpoint, mix, args.requests, concurrency)
                 if baseline is None:
                     baseline = figures.throughput
                 ratio = figures.throughput / baseline if baseline else 0.0
@@ -192,6 +262,10 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     status = main()
+    # the same mix on 1 000 generated projects, with rdflib-endpoint (a pure-Python store) as a third server;
+    # HANKEGRAAFI_BENCH_RDFLIB=0 skips it
+    if os.environ.get("HANKEGRAAFI_BENCH_RDFLIB") != "0":
+        status = main(["--projects", "1000", "--rdflib-endpoint"]) or status
     # page speed (benchmarks/pages.py): entity pages, search, facet listings on the seed data and on
     # generated graphs of the sizes in HANKEGRAAFI_BENCH_PAGE_PROJECTS (default 10000; "0": seed only)
     from benchmarks import pages
