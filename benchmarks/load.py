@@ -230,6 +230,7 @@ class Results:
     lost_examples: list[str] = field(default_factory=list)
     server_errors: list[str] = field(default_factory=list)
     time_limited: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    cached: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # SPARQL answers from the cache
     bytes: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -242,6 +243,8 @@ class Results:
                 return
             self.latencies[kind].append(elapsed)
             self.statuses[kind][status] += 1
+            if what.endswith(CACHED):
+                self.cached[kind] += 1
             self.bytes += size
             if status == 503 and kind in ("sparql", "simple sparql", "runaway"):
                 self.time_limited[what.split(" ", 2)[-1]] += 1  # the query's time limit (or a busy pool)
@@ -268,6 +271,9 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+CACHED = " [answered from the result cache]"
+
+
 def send(session: requests.Session, url: str, request, timeout: float) -> tuple[int | None, float, int, str]:
     kind, method, path, params, headers = request[:5]
     label = request[5] if len(request) > 5 else json.dumps(params, ensure_ascii=False)[:120]
@@ -282,6 +288,8 @@ def send(session: requests.Session, url: str, request, timeout: float) -> tuple[
         for chunk in answer.iter_content(65536):
             size += len(chunk)
         answer.close()
+        if answer.headers.get("X-Hankegraafi-Cache") == "hit":
+            what += CACHED
         return answer.status_code, time.perf_counter() - started, size, what
     except requests.RequestException as error:
         return None, time.perf_counter() - started, 0, f"{what}: {type(error).__name__}: {error}"[:300]
@@ -366,6 +374,7 @@ def run_runaway(server: Server, catalogue: Catalogue, duration: float, timeout: 
         while time.monotonic() < stop_at:
             if rng.random() < 0.5:
                 name, query = rng.choice(catalogue.queries[:4])
+                query += f"\n# {number} {rng.random()}"  # a new text each time: run by a worker, not the cache
                 request = ("simple sparql", "GET", "/sparql", {"query": query},
                            {"Accept": JSON_RESULTS, "X-Forwarded-For": f"203.0.113.{number + 1}"})
             else:
@@ -407,6 +416,9 @@ def report_mix(results: Results, wall: float, samples, label: str) -> None:
         print(f"{'all':<10} {len(everything):>9} {len(everything) / wall:>7.1f} "
               f"{statistics.median(everything) * 1000:>10.1f} {percentile(everything, 0.95) * 1000:>8.1f} "
               f"{max(everything) * 1000:>8.1f}")
+    for kind, count in sorted(results.cached.items()):
+        print(f"  {kind}: {count} of {len(results.latencies[kind])} answered from the result cache (a query "
+              f"asked before on the same release; sparql/cache.py)")
     for example in results.server_errors[:10]:
         print("  5xx:", example)
     for query, count in sorted(results.time_limited.items(), key=lambda item: -item[1]):

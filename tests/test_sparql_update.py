@@ -113,3 +113,26 @@ def test_graph_store_protocol(update_server):
                         headers={**AUTH, "Content-Type": "text/turtle"}).status_code == 400
     default = requests.get(store, params={"default": ""}, headers={"Accept": "application/n-triples"})
     assert default.status_code == 200 and "ontology#Project" in default.text
+
+
+def test_repeated_queries_come_from_the_cache_until_an_update_changes_the_data(update_server):
+    _, _, url = update_server
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s rdfs:comment ?c }"
+    listing = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 5000"   # spooled to a file
+    answers = {}
+    for query in (count, listing):
+        first = requests.get(url + "/sparql", params={"query": query})
+        again = requests.get(url + "/sparql", params={"query": query})
+        assert first.status_code == again.status_code == 200
+        assert "X-Hankegraafi-Cache" not in first.headers
+        assert again.headers["X-Hankegraafi-Cache"] == "hit"
+        assert again.content == first.content
+        answers[query] = first.json()
+    # another format is another answer
+    csv = requests.get(url + "/sparql", params={"query": count}, headers={"Accept": "text/csv"})
+    assert "X-Hankegraafi-Cache" not in csv.headers and csv.text.splitlines()[0] == "n"
+    before = int(answers[count]["results"]["bindings"][0]["n"]["value"])
+    assert update(url, 'INSERT DATA { <https://example.org/n3> rdfs:comment "uusi" }').status_code == 204
+    after = requests.get(url + "/sparql", params={"query": count})
+    assert "X-Hankegraafi-Cache" not in after.headers
+    assert int(after.json()["results"]["bindings"][0]["n"]["value"]) == before + 1

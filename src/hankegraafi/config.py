@@ -44,6 +44,10 @@ class Config:
     # SPARQL queries keep every core busy, pages, search and the endpoint's own protocol work still get
     # the CPU first (0: same priority)
     query_nice: int = 5
+    # answers of repeated SPARQL queries kept per web process (MiB on disk, 0: off): valid while the same
+    # release and update generation are served, so the example queries and permalinks people run again
+    # and again skip the query workers (sparql/cache.py)
+    query_cache_mb: int = 256
     # heap per query worker in MiB (RLIMIT_DATA; 0: no cap): a query that needs more is stopped with
     # a 503 instead of driving the machine out of memory (a huge OFFSET after ORDER BY over a cartesian
     # product reached 22 GB in 48 s on the 10 000-project graph)

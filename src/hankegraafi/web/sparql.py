@@ -153,6 +153,8 @@ def _result_response(info: dict, elapsed: float) -> Response:
     g.query_ms = elapsed * 1000  # the access log's query time (web/observability.py)
     fmt = F.by_name(info["kind"], info["format"])
     headers = {"Vary": "Accept", "X-Hankegraafi-Elapsed": f"{elapsed:.3f}"}
+    if info.get("cached"):
+        headers["X-Hankegraafi-Cache"] = "hit"
     if info.get("truncated"):
         headers["X-Hankegraafi-Truncated"] = "true"
         headers["X-Hankegraafi-Row-Limit"] = str(context.config().max_result_rows)
