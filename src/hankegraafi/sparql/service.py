@@ -16,6 +16,7 @@ from ..namespaces import Namespaces
 from ..remote import RemoteSettings, portable_update
 from ..store import ReleaseStore
 from . import text as T
+from .cache import ResultCache
 from .pool import WorkerPool
 from .protocol import Operation, ProtocolError
 from .updates import UpdateLog
@@ -37,6 +38,7 @@ class SparqlService:
         self.pool = WorkerPool(config.query_workers, queue_wait=config.query_timeout,
                                memory_limit=config.query_memory_limit, nice=config.query_nice)
         self.updates = UpdateLog(config.resolve(config.store_path))
+        self.cache = ResultCache(Path(self.pool.spool_dir) / "cache", config.query_cache_mb << 20)
         self._path: tuple[Path, float] | None = None
         self._graphs: tuple[Path, tuple[str, ...]] | None = None
         atexit.register(self.close)
@@ -100,8 +102,15 @@ class SparqlService:
         if self.config.remote:
             job["remote"] = dict(RemoteSettings.from_config(self.config).as_dict(), generation=self.updates.generation(),
                                  graphs=self.public_graphs(Path(job["path"])))
+        # an external store may change behind our back: its answers are not kept
+        key = None if self.config.remote or not self.cache.enabled else self.cache.key(job, self.updates.generation())
         started = time.monotonic()
+        cached = key and self.cache.get(key, job["spool"])
+        if cached:
+            return QueryAnswer(cached, time.monotonic() - started)
         info = self.pool.run(job, self.config.query_timeout)
+        if key:
+            self.cache.put(key, info)
         return QueryAnswer(info, time.monotonic() - started)
 
     # --- updates -------------------------------------------------------------------------------
