@@ -201,7 +201,10 @@ def main(argv: list[str] | None = None) -> int:
         servers["oxigraph server"] = f"http://127.0.0.1:{port}/query"
 
         env = dict(os.environ, HANKEGRAAFI_STORE_PATH=str(store), HANKEGRAAFI_PROJECT_DIR=str(args.project_dir),
-                   HANKEGRAAFI_MAX_RESULT_ROWS="100000")
+                   HANKEGRAAFI_MAX_RESULT_ROWS="100000",
+                   # the mix repeats its queries: without this, hankegraafi would answer them from its
+                   # result cache while Oxigraph server evaluates each one (engine against engine)
+                   HANKEGRAAFI_QUERY_CACHE_MB="0")
         setups = [("hankegraafi (flask)", [])]
         if args.gunicorn_workers:
             setups.append((f"hankegraafi (gunicorn x{args.gunicorn_workers})",

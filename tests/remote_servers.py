@@ -1,12 +1,14 @@
 """Real external SPARQL stores for the tests of the "sparql" store backend: Oxigraph server (the
 `oxigraph` package from PyPI) and OpenLink Virtuoso 7 (Debian's virtuoso-opensource-7-bin, installed
 by scripts/install-system-deps.sh). Each listens on loopback only, in a temporary folder of its own.
-A store that cannot be started fails the tests: CI installs both.
+A store that cannot be started fails the tests: CI installs both. benchmarks/remote.py starts its
+Virtuoso here too, with buffers and HTTP threads scaled to its data and load.
 """
 
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -15,10 +17,14 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conftest import free_port
-
 VIRTUOSO_USER, VIRTUOSO_PASSWORD = "hankegraafi", "test-secret"
 DEFAULT_GRAPH = "urn:hankegraafi:default"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @dataclass
@@ -89,16 +95,16 @@ ServerPort = 127.0.0.1:{sql_port}
 DisableUnixSocket = 1
 MaxClientConnections = 10
 CheckpointInterval = 60
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty_buffers}
 ThreadsPerQuery = 2
 DirsAllowed = ., {dir}
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
 ServerRoot = {dir}
-MaxClientConnections = 5
-ServerThreads = 5
+MaxClientConnections = {http_threads}
+ServerThreads = {http_threads}
 
 [SPARQL]
 ResultSetMaxRows = 1000000
@@ -114,14 +120,16 @@ def _isql(sql_port: int, statements: str) -> None:
         raise RuntimeError(f"isql: {result.stdout}\n{result.stderr}")
 
 
-def start_virtuoso(folder: Path) -> ExternalStore:
+def start_virtuoso(folder: Path, buffers: int = 10000, dirty_buffers: int = 6000, http_threads: int = 5) -> ExternalStore:
+    """Virtuoso with `buffers` pages of 8 KiB in memory (10000: 80 MB; about 170000 for 2 GB of data)."""
     binary = shutil.which("virtuoso-t")
     if binary is None:
         raise RuntimeError("virtuoso-t is not installed: run scripts/install-system-deps.sh "
                            "(Debian package virtuoso-opensource-7-bin)")
     sql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=folder, sql_port=sql_port, http_port=http_port))
+    ini.write_text(VIRTUOSO_INI.format(dir=folder, sql_port=sql_port, http_port=http_port, buffers=buffers,
+                                       dirty_buffers=dirty_buffers, http_threads=http_threads))
     log = folder / "stdout.log"
     with open(log, "wb") as output:
         process = subprocess.Popen([binary, "-f", "-c", str(ini)], cwd=folder, stdout=output, stderr=subprocess.STDOUT)
