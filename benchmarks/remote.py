@@ -1,0 +1,145 @@
+"""Benchmark: hankegraafi's SPARQL endpoint on the Virtuoso backend against Virtuoso's own endpoint.
+
+    python -m benchmarks.remote [--projects 10000] [--requests 400] [--concurrency 1 8] [--workers 2]
+
+1. Starts Virtuoso 7 on loopback in a temporary folder (tests/remote_servers.py), its buffers scaled
+   to the data (`NumberOfBuffers` 8 KiB pages: about 16 per generated project).
+2. Generates `--projects` projects and builds them beside the seed data with store_backend = "sparql",
+   so the build publishes the release to Virtuoso (Graph Store PUT, then one MOVE update).
+3. Starts `hankegraafi serve --workers N` on that backend (queries anonymously at Virtuoso's
+   /sparql, updates and publishing at /sparql-auth with digest authentication).
+4. Sends the query mix of benchmarks/run.py to (a) Virtuoso's /sparql, asked for the same dataset
+   hankegraafi asks for (default-graph-uri = the merge graph, named-graph-uri = every public graph),
+   and (b) hankegraafi's /sparql; prints median and p95 latency, throughput and the ratio
+   hankegraafi / Virtuoso at each concurrency level.
+
+Figures only; everything it starts is stopped and its folder removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+from benchmarks.load import Server
+from benchmarks.run import check_same_answers, query_mix, run_load
+from benchmarks.timing import Figures
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+import remote_servers  # (tests/remote_servers.py: the Virtuoso the tests start)
+
+PAGES_PER_PROJECT = 16   # Virtuoso buffers (8 KiB) per generated project: 170 000 (1.3 GiB) at 10 000
+
+
+def start_virtuoso(folder: Path, projects: int, concurrency: int) -> remote_servers.ExternalStore:
+    buffers = 10000 + PAGES_PER_PROJECT * projects
+    print(f"starting Virtuoso ({buffers} buffers) …", file=sys.stderr, flush=True)
+    return remote_servers.start_virtuoso(folder, buffers=buffers, dirty_buffers=buffers * 3 // 4,
+                                         http_threads=max(8, concurrency + 2))
+
+
+def backend_env(virtuoso: remote_servers.ExternalStore) -> dict[str, str]:
+    """The server's and the build's configuration: the Virtuoso backend, no rate limit."""
+    settings = dict(virtuoso.settings)
+    auth_url = settings["sparql_query_url"]
+    settings.update(sparql_query_url=auth_url.removesuffix("-auth"), sparql_update_url=auth_url)
+    env = {f"HANKEGRAAFI_{key.upper()}": value for key, value in settings.items()}
+    env.update(HANKEGRAAFI_STORE_BACKEND="sparql", HANKEGRAAFI_PROJECT_DIR=str(REPO),
+               HANKEGRAAFI_MAX_RESULT_ROWS="100000", HANKEGRAAFI_SPARQL_RATE_LIMIT="0")
+    return env
+
+
+def build_published(work: Path, projects: int, env: dict[str, str]) -> Path:
+    store = work / "store"
+    command = [sys.executable, "-m", "hankegraafi.cli", "--store", str(store), "build"]
+    if projects:
+        generated = work / f"generated-{projects}"
+        subprocess.run([sys.executable, "-m", "hankegraafi.cli", "generate", "--projects", str(projects),
+                        "--output", str(generated)], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+        command.append(str(generated))
+    print(f"building the seed data + {projects} projects and publishing to Virtuoso …", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    with open(work / "build.log", "wb") as log:
+        result = subprocess.run(command, cwd=REPO, env=dict(os.environ, **env), stdout=log, stderr=subprocess.STDOUT,
+                                check=False)
+    if result.returncode != 0:
+        raise RuntimeError("build failed: " + (work / "build.log").read_text(errors="replace")[-3000:])
+    print(f"built and published in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+    return store
+
+
+def virtuoso_endpoint(config) -> str:
+    """Virtuoso's /sparql with the dataset hankegraafi names in every query (remote.py `_dataset`)."""
+    from hankegraafi.remote import RemoteSettings, RemoteStore
+
+    store = RemoteStore(RemoteSettings.from_config(config))
+    dataset = [("default-graph-uri", config.sparql_default_graph)]
+    dataset += [("named-graph-uri", graph) for graph in store.public_graphs()]
+    return config.sparql_query_url + "?" + urllib.parse.urlencode(dataset)
+
+
+def row(label: str, concurrency: int, figures: Figures, baseline: float) -> str:
+    ratio = figures.throughput / baseline if baseline else 0.0
+    return (f"{label:<28} {concurrency:>4} {1000 * statistics.median(figures.latencies or [0]):>10.1f} "
+            f"{1000 * figures.percentile(0.95):>9.1f} {figures.throughput:>8.2f} {ratio:>12.2f}x {figures.errors:>6}")
+
+
+def measure_all(servers: dict[str, str], mix, requests: int, levels: list[int]) -> None:
+    header = f"{'server':<28} {'conc':>4} {'median ms':>10} {'p95 ms':>9} {'req/s':>8} {'vs virtuoso':>13} {'errors':>6}"
+    print(header + "\n" + "-" * len(header), flush=True)
+    for concurrency in levels:
+        baseline = 0.0
+        for label, endpoint in servers.items():
+            figures = run_load(endpoint, mix, requests, concurrency)
+            baseline = baseline or figures.throughput
+            print(row(label, concurrency, figures, baseline), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--projects", type=int, default=10000, help="generated projects beside the seed data")
+    parser.add_argument("--requests", type=int, default=400, help="requests per server and concurrency level")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--workers", type=int, default=2, help="hankegraafi's gunicorn web processes")
+    args = parser.parse_args(argv)
+    from hankegraafi.config import load_config
+
+    work = Path(tempfile.mkdtemp(prefix="hankegraafi-bench-remote-"))
+    (work / "virtuoso").mkdir()
+    virtuoso = server = None
+    try:
+        virtuoso = start_virtuoso(work / "virtuoso", args.projects, max(args.concurrency))
+        env = backend_env(virtuoso)
+        store = build_published(work, args.projects, env)
+        server = Server(store, args.workers, env)
+        config = load_config(environ=env, project_dir=REPO)
+        servers = {"virtuoso /sparql": virtuoso_endpoint(config),
+                   f"hankegraafi (gunicorn x{args.workers})": server.url + "/sparql"}
+        mix = query_mix(REPO, config.base_iri)
+        for problem in check_same_answers(servers, mix):
+            print(f"warning: servers disagree on {problem}", file=sys.stderr)
+        for endpoint in servers.values():     # warm up: worker processes, Virtuoso's buffers
+            run_load(endpoint, mix, 2 * len(mix), 2)
+        print(f"\nSPARQL mix on the Virtuoso backend: seed data + {args.projects} projects, {len(mix)} queries "
+              f"in the mix, {args.requests} requests per run, {os.cpu_count()} CPU cores")
+        measure_all(servers, mix, args.requests, args.concurrency)
+        return 0
+    finally:
+        if server is not None:
+            server.stop()
+        if virtuoso is not None:
+            virtuoso.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
