@@ -25,14 +25,13 @@ import random
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.load import Server, free_port, prepare_store
-from benchmarks.run import stop, wait_until_up
+from benchmarks.load import Server, prepare_store
+from benchmarks.run import start_oxigraph, stop
 from benchmarks.timing import measure
 from hankegraafi.config import load_config
 from hankegraafi.namespaces import Namespaces
@@ -132,17 +131,9 @@ def senders(site: str, peer: str):
 
 def run(store: Path, requests_per_run: int, concurrency: list[int], workers: int, label: str) -> None:
     release = (store / "current").resolve()
-    bin_dir = Path(sys.executable).parent
-    oxigraph = shutil.which("oxigraph", path=str(bin_dir)) or shutil.which("oxigraph")
-    if not oxigraph:
-        raise SystemExit("the `oxigraph` command is missing: pip install oxigraph")
-    port = free_port()
-    peer_process = subprocess.Popen([oxigraph, "serve-read-only", "--location", str(release),
-                                     "--bind", f"127.0.0.1:{port}"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peer_process, peer_url = start_oxigraph(release)
     server = None
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", peer_process)
         server = Server(store, workers, {})
         rng = random.Random(1)
         picked = sample(release, load_config().base_iri, 60, rng)
@@ -153,7 +144,7 @@ def run(store: Path, requests_per_run: int, concurrency: list[int], workers: int
                   f"{'p95 vs peer':>12} {'errors':>6}")
         print(header)
         print("-" * len(header))
-        for kind, (ours, theirs) in senders(server.url, f"http://127.0.0.1:{port}/query").items():
+        for kind, (ours, theirs) in senders(server.url, peer_url).items():
             measure(ours, items[kind], len(items[kind]), 2)  # warm up: caches, worker processes
             measure(theirs, items[kind], min(len(items[kind]), 20), 2)
             for level in concurrency:

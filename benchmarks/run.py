@@ -66,6 +66,26 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+# the peer gets hankegraafi's default limits: the same time limit, and a memory cap, since one
+# analytical query at 100 000 projects grew Oxigraph server past 20 GB
+PEER_TIMEOUT_S = 30
+PEER_MEMORY_BYTES = 8 << 30
+
+
+def start_oxigraph(release: Path) -> tuple[subprocess.Popen, str]:
+    """Oxigraph server (read-only) on a release: (process, query URL)."""
+    oxigraph = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    if not oxigraph:
+        raise SystemExit("the `oxigraph` command is missing: pip install oxigraph")
+    port = free_port()
+    process = subprocess.Popen(
+        ["prlimit", f"--data={PEER_MEMORY_BYTES}", oxigraph, "serve-read-only", "--location", str(release),
+         "--bind", f"127.0.0.1:{port}", "--timeout-s", str(PEER_TIMEOUT_S)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until_up(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process)
+    return process, f"http://127.0.0.1:{port}/query"
+
+
 def query_mix(project_dir: Path, base_iri: str) -> list[tuple[str, str, str]]:
     """(name, query, Accept) triples: the example queries and a few typical small ones."""
     from hankegraafi.namespaces import Namespaces
@@ -185,20 +205,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"building {args.project_dir} into {store} ...", file=sys.stderr)
             build(config, progress=lambda message: None)
         release = (store / "current").resolve()
-        bin_dir = Path(sys.executable).parent
-        oxigraph = shutil.which("oxigraph", path=str(bin_dir)) or shutil.which("oxigraph")
-        if not oxigraph:
-            print("the `oxigraph` command is missing: pip install oxigraph", file=sys.stderr)
-            return 2
-
         servers: dict[str, str] = {}
-        port = free_port()
-        process = subprocess.Popen([oxigraph, "serve-read-only", "--location", str(release),
-                                    "--bind", f"127.0.0.1:{port}"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process, servers["oxigraph server"] = start_oxigraph(release)
         processes.append(process)
-        wait_until_up(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process)
-        servers["oxigraph server"] = f"http://127.0.0.1:{port}/query"
 
         env = dict(os.environ, HANKEGRAAFI_STORE_PATH=str(store), HANKEGRAAFI_PROJECT_DIR=str(args.project_dir),
                    HANKEGRAAFI_MAX_RESULT_ROWS="100000",
