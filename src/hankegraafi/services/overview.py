@@ -41,23 +41,45 @@ def format_period(start: str | None, end: str | None, earliest_start=None, lates
     return f"{begin}–{finish}" if begin or finish else ""
 
 
-def project_overview(store: ReleaseStore, ns: Namespaces) -> list[ProjectSummary]:
+# the home page shows this many top-level projects (the latest to start); the listing has them all
+HOME_PROJECTS = 25
+
+
+def newest_top_level_projects(indexes, limit: int | None = None) -> tuple[list[str], int]:
+    """The IRIs of the `limit` (HOME_PROJECTS) top-level projects that started last, from the
+    release's index, and how many top-level projects there are."""
+    top_level = ("FROM entity WHERE listing = 'projects' AND id NOT IN "
+                 "(SELECT entity FROM facet WHERE field = 'parent')")
+    total = indexes.conn.execute(f"SELECT COUNT(*) {top_level}").fetchone()[0]
+    iris = [iri for (iri,) in indexes.conn.execute(
+        f"SELECT iri {top_level} ORDER BY start IS NULL, start DESC, sort_fi LIMIT ?", (limit or HOME_PROJECTS,))]
+    return iris, total
+
+
+def project_overview(store: ReleaseStore, ns: Namespaces, iris: list[str]) -> list[ProjectSummary]:
+    """Periods and lead organisations of the given projects, sorted by name."""
+    if not iris:
+        return []
     prologue = ns.sparql_prologue()
+    values = "VALUES ?p { " + " ".join(f"<{iri}>" for iri in iris) + " }"
     rows = store.select(prologue + """
         SELECT ?p (SAMPLE(?fi) AS ?label) (SAMPLE(?alt0) AS ?alt) (SAMPLE(?s0) AS ?s) (SAMPLE(?e0) AS ?e)
                (SAMPLE(?es0) AS ?es) (SAMPLE(?le0) AS ?le) WHERE {
-          ?p a hg:Project . FILTER NOT EXISTS { ?p hg:subProjectOf ?parent }
+          """ + values + """
           ?p skos:prefLabel ?fi . FILTER(LANG(?fi) = "fi")
           OPTIONAL { ?p skos:altLabel ?alt0 }
           OPTIONAL { ?p schema:startDate ?s0 } OPTIONAL { ?p schema:endDate ?e0 }
           OPTIONAL { ?p hg:earliestStart ?es0 } OPTIONAL { ?p hg:latestEnd ?le0 }
         } GROUP BY ?p""")
+    # the roles as a FILTER, not a second VALUES block: Oxigraph took minutes to join two VALUES
+    # blocks with the memberships at 10 000 projects
     leads = store.select(prologue + """
         SELECT DISTINCT ?p ?a ?label ?s ?e WHERE {
-          VALUES ?role { hgv:role-lead-implementer hgv:role-administrator }
+          """ + values + """
           ?m hg:inProject ?p ; hg:role ?role ; hg:agent ?a .
-          OPTIONAL { ?m schema:startDate ?s } OPTIONAL { ?m schema:endDate ?e }
+          FILTER(?role IN (hgv:role-lead-implementer, hgv:role-administrator))
           ?a skos:prefLabel ?label . FILTER(LANG(?label) = "fi")
+          OPTIONAL { ?m schema:startDate ?s } OPTIONAL { ?m schema:endDate ?e }
         }""")
     text = lambda row, key: row[key].value if key in row else None
     summaries = {

@@ -158,6 +158,8 @@ STRINGS.update({
     "dump.trig": {"fi": "TriG – nimetyt graafit, lähteet mukana", "en": "TriG – named graphs, with provenance"},
     "dump.nquads": {"fi": "N-Quads – nimetyt graafit, lähteet mukana", "en": "N-Quads – named graphs, with provenance"},
     "dump.jsonld": {"fi": "JSON-LD – nimetyt graafit, lähteet mukana", "en": "JSON-LD – named graphs, with provenance"},
+    "home.projects.more": {"fi": "Tässä {shown} viimeksi alkanutta {n} päätason hankkeesta: kaikki hankkeet",
+                           "en": "The {shown} most recently started of {n} top-level projects: all projects"},
     "home.open_data": {"fi": "Avoin data", "en": "Open data"},
     "home.open_data.lead": {"fi": "Jokaisella hankkeella, organisaatiolla ja henkilöllä on pysyvä tunniste (IRI), joka avautuu tällä palvelimella sivuna tai tietoina (Turtle, JSON-LD, N-Triples, RDF/XML).",
                             "en": "Every project, organisation and person has a persistent identifier (IRI) that resolves on this server as a page or as data (Turtle, JSON-LD, N-Triples, RDF/XML)."},

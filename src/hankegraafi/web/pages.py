@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from ..services.overview import project_overview
+from ..indexes import open_release
+from ..services.overview import newest_top_level_projects, project_overview
 from . import context
 
 blueprint = Blueprint("pages", __name__)
@@ -16,9 +17,11 @@ def home():
     ns = context.namespaces()
     release = store.release
     classes = {iri[len(ns.hg):]: n for iri, n in release.entities_per_class.items()}
+    newest, total = newest_top_level_projects(open_release(store.current_path()))
     return render_template(
         "home.html",
         release=release,
         classes=classes,
-        projects=project_overview(store, ns),
+        projects=project_overview(store, ns, newest),
+        top_level_total=total,
     )
