@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hankegraafi.indexes import open_release
+from hankegraafi.services import overview
 from hankegraafi.services.overview import HOME_PROJECTS, newest_top_level_projects
 
 TOP_LEVEL = """SELECT ?p (SAMPLE(?s) AS ?start) WHERE {
@@ -30,8 +31,6 @@ def test_home_page_lists_every_top_level_project_of_the_seed_data(client, select
 
 
 def test_home_page_shows_the_newest_few_and_links_to_the_listing_when_there_are_more(client, select, monkeypatch):
-    import hankegraafi.services.overview as overview
-
     monkeypatch.setattr(overview, "HOME_PROJECTS", 2)
     total = len(select(TOP_LEVEL))
     html = client.get("/?lang=en").get_data(as_text=True)
