@@ -27,7 +27,7 @@ from remote_servers import STARTERS
 from SPARQLWrapper import CSV, JSON, SPARQLWrapper
 from test_queries import CHECKS, QUERIES
 
-from hankegraafi.build import build
+from hankegraafi.build import build, publish
 from hankegraafi.build.publish import STAGING
 from hankegraafi.namespaces import Namespaces
 from hankegraafi.remote import RemoteSettings, RemoteStore
@@ -116,6 +116,87 @@ def test_publishing_without_the_graph_store_protocol(remote, tmp_path):
     assert rows[0]["one"] == ox.Literal('7 ä "quoted"', language="fi")
     assert len(list(store.quads_for_pattern(None, ox.NamedNode("urn:p"), None, ox.NamedNode(graph)))) == 2500
     store.update(f"DROP SILENT GRAPH <{graph}>")
+
+
+def chunked_graph() -> tuple[ox.Store, ox.NamedNode]:
+    """A local graph of 100 ground triples, 30 blank nodes of 3 values each and an RDF list of 5."""
+    graph, value, rdf = ox.NamedNode("urn:hankegraafi:test:chunked"), ox.NamedNode("urn:v"), "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    store = ox.Store()
+    quads = [ox.Quad(ox.NamedNode(f"urn:x:{n}"), value, ox.Literal(str(n)), graph) for n in range(100)]
+    for n in range(30):
+        node = ox.BlankNode()
+        quads += [ox.Quad(ox.NamedNode(f"urn:x:{n}"), ox.NamedNode("urn:has"), node, graph)]
+        quads += [ox.Quad(node, value, ox.Literal(f"{n}-{k}"), graph) for k in range(3)]
+    members = [ox.BlankNode() for _ in range(5)]
+    quads.append(ox.Quad(ox.NamedNode("urn:x:list"), ox.NamedNode("urn:list"), members[0], graph))
+    for n, node in enumerate(members):
+        quads.append(ox.Quad(node, ox.NamedNode(rdf + "first"), ox.Literal(str(n)), graph))
+        rest = members[n + 1] if n + 1 < len(members) else ox.NamedNode(rdf + "nil")
+        quads.append(ox.Quad(node, ox.NamedNode(rdf + "rest"), rest, graph))
+    store.extend(quads)
+    return store, graph
+
+
+def test_publishing_in_chunks_keeps_linked_blank_nodes_together(remote):
+    config, _, _ = remote
+    local, graph = chunked_graph()
+    chunks = list(publish.triple_chunks(local, graph, 40))
+    assert len(chunks) >= 4 and sum(map(len, chunks)) == len(local)
+    for settings in (RemoteSettings.from_config(config), dataclasses.replace(RemoteSettings.from_config(config), gsp_url="")):
+        store = RemoteStore(settings)
+        for number, chunk in enumerate(chunks):
+            store.send_graph(graph.value, ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES), replace=number == 0)
+        rows = list(store.query(f"SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE {{ GRAPH <{graph.value}> "
+                                "{ ?s ?p ?o FILTER(isBlank(?s)) } }", default_graph=[]))
+        assert (int(rows[0]["n"].value), int(rows[0]["subjects"].value)) == (30 * 3 + 5 * 2, 35)
+        assert len(list(store.quads_for_pattern(None, None, None, graph))) == len(local)
+        store.update(f"DROP SILENT GRAPH <{graph.value}>")
+
+
+def test_a_failed_publish_drops_its_staging_graphs_and_leaves_the_store(remote, monkeypatch):
+    config, _, _ = remote
+    releases = ReleaseStore(config)
+    store, release = releases.store, releases.release
+    before = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+    local, graph = chunked_graph()
+    failing = dataclasses.replace(release, identifier="failed-publish", triples_per_graph={graph.value: len(local)})
+    monkeypatch.setattr(publish, "GSP_CHUNK", 40)
+    monkeypatch.setattr(publish, "INSERT_CHUNK", 40)
+    sent, messages = [], []
+    original = RemoteStore.send_graph
+
+    def send_graph(self, *args, **kwargs):
+        if len(sent) == 3:
+            raise OSError("the store went away")
+        sent.append(args[0])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RemoteStore, "send_graph", send_graph)
+    with pytest.raises(OSError, match="went away"):
+        publish.publish(local, config, failing, messages.append)
+    assert len(set(sent)) == 2 and "triples sent" in messages[-1]
+    graphs = [row["g"].value for row in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", default_graph=[])]
+    assert not [g for g in graphs if g.startswith(STAGING)] and graph.value not in graphs
+    assert int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value) == before
+    assert ReleaseStore(config).release.identifier == release.identifier
+
+
+def test_a_swap_too_large_for_virtuosos_transaction_log_is_moved_again_without_it():
+    class Store:
+        def __init__(self, error: str):
+            self.error, self.sent = error, []
+
+        def update(self, text: str) -> None:
+            self.sent.append(text)
+            if len(self.sent) == 1:
+                raise OSError(self.error)
+
+    swap, messages = "MOVE SILENT GRAPH <urn:a> TO GRAPH <urn:b>", []
+    too_large = Store("Virtuoso 40005 Error SR325: Transaction aborted because it's log after image size went above the limit")
+    publish._move(too_large, swap, messages.append)
+    assert too_large.sent == [swap, "DEFINE sql:log-enable 3\n" + swap] and "SR325" in messages[0]
+    with pytest.raises(OSError, match="SR111"):
+        publish._move(Store("Virtuoso 42000 Error SR111: something else"), swap, messages.append)
 
 
 # --- pages, search, export ------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 services, the query workers and the build use: `query`, `update`, `quads_for_pattern`,
 `named_graphs`, `contains_named_graph`, `dump`, `len`.
 
-Queries go through SPARQLWrapper; answers come back as SPARQL XML results (every store writes the
+Queries go over one kept-alive HTTP connection per thread (a new TCP connection and, for Virtuoso's
+/sparql-auth, a digest challenge per query cost as much as a small query); updates through
+SPARQLWrapper. Answers come back as SPARQL XML results (every store writes the
 same XML; JSON differs, e.g. Virtuoso's "typed-literal") or N-Triples, and are parsed by pyoxigraph,
 so callers get the same QuerySolutions, QueryBoolean and triples as from the embedded store.
 
@@ -17,10 +19,13 @@ from __future__ import annotations
 
 import ast
 import base64
+import http.client
+import os
 import re
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -39,10 +44,12 @@ RESULT_TYPES = {"application/sparql-results+xml": ox.QueryResultsFormat.XML,
                 "application/sparql-results+json": ox.QueryResultsFormat.JSON,
                 "text/tab-separated-values": ox.QueryResultsFormat.TSV}
 BOOLEAN_XML = '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/><boolean>{}</boolean></sparql>'
+_QUERY_FORM = SPARQLWrapper("http://localhost/")  # its parser of the query form (SELECT, CONSTRUCT, …)
 CACHE_TTL = 2.0   # seconds a subject's description is reused (one page asks for it many times)
 CACHE_SIZE = 4096
 GRAPHS_TTL = 5.0  # seconds the list of public graphs is reused (a publish or update may add one)
 INSERT_CHUNK = 1000  # triples per INSERT DATA when publishing without the Graph Store Protocol
+GSP_CHUNK = 50_000   # triples per Graph Store PUT/POST when publishing (about 8 MB of N-Triples)
 UPDATE_TIMEOUT = 600  # seconds: publishing moves whole graphs in one update
 
 
@@ -104,23 +111,20 @@ class RemoteStore:
         self._graphs: tuple[float, list[str]] | None = None
         self._cache: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
+        self._local = threading.local()   # each thread's kept-alive connection to the query endpoint
 
     # --- HTTP ------------------------------------------------------------------------------------
-    def _wrapper(self, url: str, text: str, update: bool) -> SPARQLWrapper:
+    def _wrapper(self, url: str, text: str) -> SPARQLWrapper:
+        """An update request (a new connection each: updates are few)."""
         wrapper = SPARQLWrapper(url)
         wrapper.setMethod(POST)
         wrapper.setQuery(text)
-        # a store negotiates on Accept before it looks at the query (Virtuoso answers a CONSTRUCT asked
-        # for SPARQL results with RDF/XML only): ask for what this kind of query gives
-        accept = RDF_ACCEPT if wrapper.queryType in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT
-        wrapper.queryType = "INSERT" if update else "SELECT"  # what SPARQLWrapper sends: query= or update=
-        wrapper.setTimeout(max(UPDATE_TIMEOUT, int(self.settings.timeout)) if update else int(self.settings.timeout) + 1)
+        wrapper.queryType = "INSERT"  # what SPARQLWrapper sends: update=
+        wrapper.setTimeout(max(UPDATE_TIMEOUT, int(self.settings.timeout)))
         if self.settings.user:
             wrapper.setCredentials(self.settings.user, self.settings.password)
             if self.settings.auth == "digest":
                 wrapper.setHTTPAuth(DIGEST)
-        if not update:
-            wrapper.addCustomHttpHeader("Accept", accept)
         return wrapper
 
     def _send(self, wrapper: SPARQLWrapper):
@@ -135,23 +139,98 @@ class RemoteStore:
         except (urllib.error.URLError, TimeoutError) as error:
             raise OSError(f"the SPARQL store at {wrapper.endpoint} did not answer: {error}") from None
 
-    def _dataset(self, wrapper: SPARQLWrapper, default_graph=None, named_graphs=None) -> None:
+    # --- queries over a kept-alive connection -----------------------------------------------------
+    def _connection(self, parts: urllib.parse.SplitResult, new: bool) -> tuple[http.client.HTTPConnection, bool]:
+        """This thread's connection to the store and whether it served a request before (a new one
+        when asked, after a fork, or if the last response was not read to its end)."""
+        local = self._local
+        kept = getattr(local, "connection", None)
+        key = (os.getpid(), parts.scheme, parts.netloc)
+        if kept is not None and not new and local.key == key and (local.response is None or local.response.isclosed()):
+            return kept, True
+        if kept is not None and local.key[0] == key[0]:
+            kept.close()
+        kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        local.connection = kind(parts.hostname, parts.port, timeout=self.settings.timeout + 1)
+        local.key, local.response = key, None
+        return local.connection, False
+
+    def _post_query(self, url: str, fields: list[tuple[str, str]], accept: str) -> http.client.HTTPResponse:
+        """POST a query (SPARQL Protocol, form-encoded) and return the response, its body unread."""
+        parts = urllib.parse.urlsplit(url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        body = urllib.parse.urlencode(fields).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept, "User-Agent": "hankegraafi"}
+        retried = challenged = False
+        while True:
+            connection, reused = self._connection(parts, new=retried)
+            authorization = self._query_authorization(url, body)
+            if authorization:
+                headers["Authorization"] = authorization
+            try:
+                connection.request("POST", path, body, headers)
+                response = connection.getresponse()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
+                connection.close()
+                self._local.connection = None
+                if reused and not retried:   # the store closed an idle kept-alive connection: once more
+                    retried = True
+                    continue
+                raise OSError(f"the SPARQL store at {url} did not answer: {error}") from None
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()
+                self._local.connection = None
+                raise OSError(f"the SPARQL store at {url} did not answer: {error}") from None
+            self._local.response = response
+            header = response.headers.get("WWW-Authenticate", "")
+            if response.status == 401 and header.lower().startswith("digest ") and self.settings.auth == "digest" \
+                    and self.settings.user and not challenged:
+                response.read()   # a digest challenge (the first query, or a stale nonce): answer it
+                self._local.challenge = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(header[7:])))
+                challenged = True
+                continue
+            if response.status >= 300:
+                message = response.read().decode("utf-8", "replace").strip() or f"{response.status} {response.reason}"
+                raise (SyntaxError if response.status == 400 else OSError)(message)
+            return response
+
+    def _query_authorization(self, url: str, body: bytes) -> str | None:
+        user, password = self.settings.user, self.settings.password
+        if not user:
+            return None
+        if self.settings.auth != "digest":
+            return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        challenge = getattr(self._local, "challenge", None)
+        if challenge is None:
+            return None
+        handler = getattr(self._local, "digest", None)
+        if handler is None:
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            passwords.add_password(None, url, user, password)
+            handler = self._local.digest = urllib.request.HTTPDigestAuthHandler(passwords)
+        answer = handler.get_authorization(urllib.request.Request(url, data=body, method="POST"), challenge)
+        return f"Digest {answer}" if answer else None
+
+    def _fields(self, text: str, default_graph=None, named_graphs=None) -> list[tuple[str, str]]:
+        """The form fields of a query: the query, its dataset (named by the caller, or the merge graph
+        and the public graphs) and the format fields SPARQLWrapper sent (format, output, results)."""
+        fields = [("query", text)]
         if default_graph is not None or named_graphs is not None:  # the caller names the dataset
-            for graph in _as_list(default_graph):
-                wrapper.addDefaultGraph(graph.value)
-            for graph in named_graphs or []:
-                wrapper.addNamedGraph(graph.value)
+            fields += [("default-graph-uri", graph.value) for graph in _as_list(default_graph)]
+            fields += [("named-graph-uri", graph.value) for graph in named_graphs or []]
         elif self.settings.default_graph:
-            wrapper.addDefaultGraph(self.settings.default_graph)
-            for graph in self.public_graphs():
-                wrapper.addNamedGraph(graph)
+            fields.append(("default-graph-uri", self.settings.default_graph))
+            fields += [("named-graph-uri", graph) for graph in self.public_graphs()]
+        return fields + [("format", "xml"), ("output", "xml"), ("results", "xml")]
 
     # --- the pyoxigraph.Store API ----------------------------------------------------------------
     def query(self, query: str, *, prefixes: dict | None = None, base_iri: str | None = None,
               default_graph=None, named_graphs=None, use_default_graph_as_union: bool = False, **_ignored):
-        wrapper = self._wrapper(self.settings.query_url, _prologue(prefixes, base_iri) + query, update=False)
-        self._dataset(wrapper, default_graph, named_graphs)
-        response = self._send(wrapper)
+        text = _prologue(prefixes, base_iri) + query
+        # a store negotiates on Accept before it looks at the query (Virtuoso answers a CONSTRUCT asked
+        # for SPARQL results with RDF/XML only): ask for what this kind of query gives
+        accept = RDF_ACCEPT if _QUERY_FORM._parseQueryType(text) in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT
+        response = self._post_query(self.settings.query_url, self._fields(text, default_graph, named_graphs), accept)
         media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if media in RESULT_TYPES:
             # Virtuoso names blank nodes "nodeID://b1", which is no blank node label
@@ -159,10 +238,11 @@ class RemoteStore:
             return _ask_as_boolean(ox.parse_query_results(body, RESULT_TYPES[media]))
         if media in RDF_TYPES:
             return RemoteTriples(ox.parse(response, RDF_TYPES[media]))
+        response.read()
         raise OSError(f"the SPARQL store answered in {media or 'no media type'}, which is not SPARQL results or RDF")
 
     def update(self, update: str, *, prefixes: dict | None = None, base_iri: str | None = None) -> None:
-        wrapper = self._wrapper(self.settings.update_url, _prologue(prefixes, base_iri) + update, update=True)
+        wrapper = self._wrapper(self.settings.update_url, _prologue(prefixes, base_iri) + update)
         self._send(wrapper).read()
         self._graphs = None
         with self._lock:
@@ -247,23 +327,38 @@ class RemoteStore:
         return total
 
     # --- the Graph Store Protocol (publishing) ---------------------------------------------------
-    def put_graph(self, graph: str, path: Path) -> None:
-        """Replace a graph with the N-Triples file `path`: Graph Store PUT (streamed from the file) if
-        configured, else DROP + INSERT DATA in chunks."""
+    def send_graph(self, graph: str, data: bytes, replace: bool = False) -> None:
+        """Add the N-Triples `data` to a graph, replacing the graph first if `replace`: Graph Store
+        PUT (replace) or POST (add) if configured, else DROP SILENT GRAPH + one INSERT DATA. Large
+        graphs go in several calls (build/publish.py: GSP_CHUNK or INSERT_CHUNK triples each)."""
         if self.settings.gsp_url:
-            return self._gsp_put(graph, path)
-        self.update(f"DROP SILENT GRAPH <{graph}>")
-        with open(path, "rb") as lines:
-            for chunk in _chunks(lines, INSERT_CHUNK):
-                self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n" + b"".join(chunk).decode() + "\n} }")
+            return self._gsp(graph, data, "PUT" if replace else "POST")
+        if replace:
+            self.update(f"DROP SILENT GRAPH <{graph}>")
+        if not data.strip():
+            return
+        # Virtuoso refuses blank nodes in INSERT DATA; an INSERT template with one empty solution
+        # makes the same new blank nodes on every store
+        form = "INSERT {{ GRAPH <{}> {{\n{}\n}} }} WHERE {{}}" if b"_:" in data else "INSERT DATA {{ GRAPH <{}> {{\n{}\n}} }}"
+        self.update(form.format(graph, data.decode()))
 
-    def _gsp_put(self, graph: str, path: Path) -> None:
+    def put_graph(self, graph: str, path: Path) -> None:
+        """Replace a graph with the N-Triples file `path`, sent in chunks of lines (a blank node's
+        triples must then be on nearby lines: build/publish.py groups them itself)."""
+        with open(path, "rb") as lines:
+            replace = True
+            for chunk in _chunks(lines, GSP_CHUNK if self.settings.gsp_url else INSERT_CHUNK):
+                self.send_graph(graph, b"".join(chunk), replace=replace)
+                replace = False
+            if replace:
+                self.send_graph(graph, b"", replace=True)
+
+    def _gsp(self, graph: str, data: bytes, method: str) -> None:
         separator = "&" if "?" in self.settings.gsp_url else "?"
         url = self.settings.gsp_url + separator + "graph=" + urllib.request.quote(graph, safe="")
-        with open(path, "rb") as body:
-            request = urllib.request.Request(url, data=body, method="PUT", headers={
-                "Content-Type": "application/n-triples", "Content-Length": str(path.stat().st_size)})
-            self._send_file(request, graph)
+        request = urllib.request.Request(url, data=data, method=method, headers={
+            "Content-Type": "application/n-triples", "Content-Length": str(len(data))})
+        self._send_file(request, graph)
 
     def _send_file(self, request: urllib.request.Request, graph: str) -> None:
         self._authorise(request)
@@ -271,7 +366,7 @@ class RemoteStore:
             with urllib.request.build_opener().open(request, timeout=max(self.settings.timeout, UPDATE_TIMEOUT)) as response:
                 response.read()
         except urllib.error.HTTPError as error:
-            raise OSError(f"Graph Store PUT {graph}: {error.code} {error.read().decode('utf-8', 'replace')}") from None
+            raise OSError(f"Graph Store {request.get_method()} {graph}: {error.code} {error.read().decode('utf-8', 'replace')}") from None
         self._graphs = None
 
     def _authorise(self, request: urllib.request.Request) -> None:
