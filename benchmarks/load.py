@@ -482,7 +482,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=180, help="seconds of the mix (default 180; 0 skips it)")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--max-requests", type=int, default=500_000, help="stop the mix after this many requests")
-    parser.add_argument("--timeout", type=float, default=90, help="per-request client timeout, s (default 90)")
+    parser.add_argument("--timeout", type=float, default=120, help="per-request client timeout, s (default 120: "
+                                                                    "a query may take 3 x its 30 s limit on a busy server)")
     parser.add_argument("--store", help="use this store folder (with a `current` release) instead of building one")
     parser.add_argument("--projects", type=int, default=0, help="generate this many projects and build them too")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn web processes (default 2, as `make run`; 0: threaded server)")

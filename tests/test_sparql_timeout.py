@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from hankegraafi.sparql.pool import PoolBusy, TimeLimitExceeded, WorkerPool
+from hankegraafi.sparql.pool import WALL_FACTOR, PoolBusy, TimeLimitExceeded, WorkerPool, _answered_within
 
 RUNAWAY = """SELECT (COUNT(*) AS ?n) WHERE {
   ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o . ?p ?q ?r
@@ -49,7 +49,7 @@ def test_runaway_queries_are_cut_off_while_other_clients_get_answers(config, sta
     assert len(outcomes) == 5
     for elapsed, response in outcomes:
         assert response.status_code == 503
-        assert elapsed < 10 + 5, elapsed
+        assert elapsed < 10 * WALL_FACTOR + 5, elapsed
         assert "time limit" in response.text and "10 s" in response.text
         assert "LIMIT" in response.text and "download" in response.text
         assert float(response.headers["X-Hankegraafi-Elapsed"]) >= 9.9
@@ -102,6 +102,31 @@ def test_query_workers_run_below_the_web_process_cpu_priority(config):
         assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + config.query_nice)
     finally:
         pool.close()
+
+
+def test_the_limit_counts_processor_time_within_a_wall_clock_bound():
+    """A query that waits for the processor (others use it) is not stopped at the limit, only one that
+    has used it; whatever happens, nothing waits longer than WALL_FACTOR x the limit."""
+    import multiprocessing
+    import subprocess
+    import sys
+    from types import SimpleNamespace
+
+    limit = 0.5
+    outcomes = {}
+    for name, code in (("waiting", "import time; time.sleep(30)"), ("working", "while True: pass")):
+        child = subprocess.Popen([sys.executable, "-c", code])
+        silent, _ = multiprocessing.Pipe()
+        try:
+            started = time.monotonic()
+            answered = _answered_within(SimpleNamespace(process=child, conn=silent), limit)
+            outcomes[name] = (answered, time.monotonic() - started)
+        finally:
+            child.kill()
+            child.wait()
+    assert outcomes["waiting"][0] is False and outcomes["working"][0] is False
+    assert outcomes["waiting"][1] >= limit * WALL_FACTOR - 0.05   # no processor time used: the wall bound
+    assert outcomes["working"][1] < limit * WALL_FACTOR - 0.2     # the limit in processor time
 
 
 def _alive(pid: int) -> bool:

@@ -2,7 +2,8 @@
 
 pyoxigraph cannot cancel a running query, so every query runs in a separate process (a fresh
 interpreter: the web process's RocksDB threads must not be forked). The web process hands a job to an
-idle worker and waits on its pipe for at most the time limit; a worker that overruns is killed
+idle worker and waits on its pipe until the query has used the time limit in processor time (at most
+three times the limit in wall-clock time, when the machine is busy); a worker that overruns is killed
 (SIGKILL) and a fresh one is started in the background, while the other workers go on serving.
 When every worker is busy, the pool grows (up to a cap) instead of making quick queries wait for
 slow ones.
@@ -51,6 +52,44 @@ class JobFailed(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+# a query may use `timeout` seconds of processor time; on a busy machine that takes longer, up to
+# this many times the limit in wall-clock time
+WALL_FACTOR = 3.0
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system processor time of a process (Linux /proc), or None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _answered_within(process: _Process, limit: float, processor_time: bool = True) -> bool:
+    """Wait for the worker's answer until it has used `limit` seconds of processor time (or, where
+    that cannot be read, or for a query another store evaluates, of wall-clock time), and at most
+    WALL_FACTOR x `limit` of wall-clock time.
+
+    The limit is there to stop runaway work, not queries that only run slowly because other requests
+    share the processors: on an idle machine both clocks agree and a runaway query is stopped at the
+    limit; under load a legitimate query gets the processor time it needs within the wall bound."""
+    started = time.monotonic()
+    hard = started + limit * WALL_FACTOR
+    first = _cpu_seconds(process.process.pid) if processor_time else None
+    while True:
+        used = _cpu_seconds(process.process.pid)
+        spent = (used - first) if used is not None and first is not None else time.monotonic() - started
+        wait = min(limit - spent, hard - time.monotonic())
+        if wait <= 0:
+            return process.conn.poll(0)
+        # one thread evaluates a query, so its processor time grows about as fast as the clock at most
+        if process.conn.poll(wait):
+            return True
 
 
 class _Process:
@@ -239,7 +278,7 @@ class WorkerPool:
         healthy = False
         try:
             process.conn.send(job)
-            if not process.conn.poll(timeout):
+            if not _answered_within(process, timeout, processor_time="remote" not in job):
                 elapsed = time.monotonic() - started
                 log.warning("query worker %s killed after %.1f s (limit %g s)", process.process.pid, elapsed, timeout)
                 process.timed_out = True

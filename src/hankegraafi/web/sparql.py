@@ -18,7 +18,7 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from ..services.catalogue import load_catalogue
 from ..sparql import formats as F
 from ..sparql.description import describe
-from ..sparql.pool import JobFailed, PoolBusy, TimeLimitExceeded, WorkerFailed
+from ..sparql.pool import WALL_FACTOR, JobFailed, PoolBusy, TimeLimitExceeded, WorkerFailed
 from ..sparql.protocol import Operation, ProtocolError, parse_request
 from ..sparql.service import SparqlService, graph_store_update
 from ..store import StoreUnavailable
@@ -95,7 +95,7 @@ def _preflight(methods: str) -> Response:
 
 def _time_limit_message(error: TimeLimitExceeded) -> str:
     return (f"Query time limit exceeded: the query ran for {error.elapsed:.1f} s and was stopped at the limit of "
-            f"{error.limit:g} s.\n"
+            f"{error.limit:g} s of processor time (or {error.limit * WALL_FACTOR:g} s in all).\n"
             "What to do: add a LIMIT (and page with OFFSET), make the patterns more selective, avoid "
             "unconnected patterns (cartesian products); or download the whole dataset as a dump "
             "(`hankegraafi export`, TriG) and query it locally without a time limit.")
