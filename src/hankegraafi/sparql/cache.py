@@ -4,9 +4,10 @@ A release never changes and updates bump the journal's generation, so an answer 
 long as its key names the served dataset: the key is the dataset folder, the update generation,
 the query text and everything that shapes the answer (format, dataset parameters, row cap). The
 example queries, permalinks and dashboards that researchers run again and again are answered
-without a query worker. Small answers stay in memory; large ones are the workers' spooled files,
-hard-linked into the cache folder (no copy) and linked out again for each hit, since the web layer
-unlinks the file it streams.
+without a query worker. Answers live on disk, not in the web process's memory: the workers'
+spooled files are hard-linked into the cache folder (no copy) and linked out again for each hit,
+since the web layer unlinks the file it streams; small answers that came back inline are written
+there too.
 Least recently used answers go first when the cache outgrows its size.
 """
 
@@ -49,32 +50,36 @@ class ResultCache:
             if info is None:
                 return None
             self._entries.move_to_end(key)
-            if "data" not in info:
-                try:
+            try:
+                if info.get("inline"):
+                    info = dict(info, data=self._file(key).read_bytes())
+                else:
                     os.link(self._file(key), spool_path)
-                except OSError:
-                    self._drop(key)
-                    return None
-                info = dict(info, path=spool_path)
+                    info = dict(info, path=spool_path)
+            except OSError:
+                self._drop(key)
+                return None
             self.hits += 1
         return dict(info, cached=True)
 
     def put(self, key: str, info: dict) -> None:
-        """Keep an answer: inline bytes in memory, a spooled file by a hard link (before the web layer
-        unlinks it). Table views (rows for HTML) are not kept."""
+        """Keep an answer on disk: a spooled file by a hard link (before the web layer unlinks it),
+        a small inline one written out, so the cache takes no memory. Table views are not kept."""
         size = info.get("size", 0)
         if not ("path" in info or "data" in info) or not 0 < size <= self.max_entry:
             return
         with self._lock:
             if key in self._entries:
                 return
-            if "path" in info:
-                try:
-                    self.folder.mkdir(parents=True, exist_ok=True)
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                if "path" in info:
                     os.link(info["path"], self._file(key))
-                except OSError:
-                    return
-            self._entries[key] = {k: v for k, v in info.items() if k != "path"}
+                else:
+                    self._file(key).write_bytes(info["data"])
+            except OSError:
+                return
+            self._entries[key] = {k: v for k, v in info.items() if k not in ("path", "data")} | {"inline": "data" in info}
             self._bytes += size
             while self._bytes > self.max_bytes and self._entries:
                 self._drop(next(iter(self._entries)))
@@ -86,6 +91,5 @@ class ResultCache:
         info = self._entries.pop(key, None)
         if info is not None:
             self._bytes -= info.get("size", 0)
-            if "data" not in info:
-                with contextlib.suppress(OSError):
-                    os.unlink(self._file(key))
+            with contextlib.suppress(OSError):
+                os.unlink(self._file(key))
