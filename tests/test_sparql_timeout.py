@@ -129,6 +129,20 @@ def test_the_limit_counts_processor_time_within_a_wall_clock_bound():
     assert outcomes["working"][1] < limit * WALL_FACTOR - 0.2     # the limit in processor time
 
 
+def test_a_worker_that_keeps_too_much_memory_after_a_job_is_replaced(store, ns):
+    job = {"op": "query", "path": str(store.current_path()), "text": COUNT_PROJECTS, "prefixes": ns.prefixes()}
+    for recycle, same in ((0, True), (1, False)):   # 1 MiB: every worker is over it after any job
+        pool = WorkerPool(size=1, keep=1, recycle_rss=recycle)
+        try:
+            first = pool.run({"op": "ping"}, 10)["pong"]
+            answer = pool.run(dict(job, spool=pool.spool_path()), 10)
+            assert b'"value":"' in answer.get("data", b"") or "path" in answer
+            assert _eventually(lambda: pool.workers() == 1)
+            assert (pool.run({"op": "ping"}, 10)["pong"] == first) is same
+        finally:
+            pool.close()
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -44,6 +44,9 @@ class Config:
     # SPARQL queries keep every core busy, pages, search and the endpoint's own protocol work still get
     # the CPU first (0: same priority)
     query_nice: int = 5
+    # a query worker that keeps more memory than this after a job (MiB of RSS) is replaced, so what a
+    # heavy query took goes back to the system instead of staying with the worker (0: never)
+    query_worker_recycle_mb: int = 768
     # answers of repeated SPARQL queries kept per web process (MiB on disk, 0: off): valid while the same
     # release and update generation are served, so the example queries and permalinks people run again
     # and again skip the query workers (sparql/cache.py)

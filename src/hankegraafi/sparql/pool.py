@@ -70,6 +70,17 @@ def _cpu_seconds(pid: int) -> float | None:
         return None
 
 
+def _rss_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
+
+
 def _answered_within(process: _Process, limit: float, processor_time: bool = True) -> bool:
     """Wait for the worker's answer until it has used `limit` seconds of processor time (or, where
     that cannot be read, or for a query another store evaluates, of wall-clock time), and at most
@@ -149,12 +160,13 @@ class WorkerPool:
     """
 
     def __init__(self, size: int = 8, queue_wait: float = 30.0, memory_limit: int = 0, keep: int = 3,
-                 grow_after: float = 0.25, idle_retire: float = 60.0, nice: int = 0):
+                 grow_after: float = 0.25, idle_retire: float = 60.0, nice: int = 0, recycle_rss: int = 0):
         self.size = max(1, size)
         self.keep = max(1, min(keep, self.size))
         self.queue_wait = queue_wait
         self.memory_limit = memory_limit  # MiB of heap per worker (RLIMIT_DATA); 0: none
         self.nice = nice  # workers run this much below the web process's CPU priority
+        self.recycle_rss = recycle_rss  # MiB a worker may keep after a job before it is replaced (0: never)
         self.grow_after = grow_after
         self.idle_retire = idle_retire
         self._idle: list[_Process] = []   # the most recently used last
@@ -246,6 +258,16 @@ class WorkerPool:
         if retired:   # in the background: a worker may take a moment to exit
             threading.Thread(target=_stop_all, args=(retired,), daemon=True, name="hankegraafi-sparql-retire").start()
 
+    def _bloated(self, process: _Process) -> bool:
+        """Whether a worker kept more memory after its job than `recycle_rss` MiB: it is replaced,
+        so the memory a heavy query took is given back instead of staying with the worker."""
+        rss = _rss_mib(process.process.pid)
+        if self.recycle_rss and rss > self.recycle_rss:
+            log.info("query worker %s recycled at %.0f MiB", process.process.pid, rss)
+            process.recycled = True
+            return True
+        return False
+
     def _replace(self, dead: _Process) -> None:
         with self._changed:
             self._all.discard(dead)
@@ -261,7 +283,7 @@ class WorkerPool:
         threading.Thread(target=self._add, args=(delay,), daemon=True, name="hankegraafi-sparql-respawn").start()
 
     def _killed_on_purpose(self, process: _Process) -> bool:
-        return getattr(process, "timed_out", False)
+        return getattr(process, "timed_out", False) or getattr(process, "recycled", False)
 
     def workers(self) -> int:
         with self._changed:
@@ -299,7 +321,10 @@ class WorkerPool:
         finally:
             if healthy:
                 process.jobs += 1
-                self._give_back(process)
+                if self._bloated(process):
+                    self._replace(process)
+                else:
+                    self._give_back(process)
             else:
                 self._replace(process)
                 spool = job.get("spool")

@@ -36,7 +36,8 @@ class SparqlService:
         self.releases = releases
         self.ns = Namespaces(config.base_iri)
         self.pool = WorkerPool(config.query_workers, queue_wait=config.query_timeout,
-                               memory_limit=config.query_memory_limit, nice=config.query_nice)
+                               memory_limit=config.query_memory_limit, nice=config.query_nice,
+                               recycle_rss=config.query_worker_recycle_mb)
         self.updates = UpdateLog(config.resolve(config.store_path))
         self.cache = ResultCache(Path(self.pool.spool_dir) / "cache", config.query_cache_mb << 20)
         self._path: tuple[Path, float] | None = None
