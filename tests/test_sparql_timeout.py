@@ -9,7 +9,13 @@ import time
 import pytest
 import requests
 
-from hankegraafi.sparql.pool import WALL_FACTOR, PoolBusy, TimeLimitExceeded, WorkerPool, _answered_within
+from hankegraafi.sparql.pool import (
+    WALL_FACTOR,
+    PoolBusy,
+    TimeLimitExceeded,
+    WorkerPool,
+    _answered_within,
+)
 
 RUNAWAY = """SELECT (COUNT(*) AS ?n) WHERE {
   ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o . ?p ?q ?r
