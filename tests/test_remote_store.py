@@ -389,12 +389,11 @@ def test_gunicorn_workers_serve_the_external_store(remote, tmp_path):
 
 # --- the example queries --------------------------------------------------------------------------
 
-# what Virtuoso 7.2 itself answers differently from SPARQL 1.1 (some only with some query plans, which
-# change with the store's statistics: not strict); docs/operations.md lists them for operators
+# what Virtuoso 7.2 itself answers differently from SPARQL 1.1 (strict: a query Virtuoso starts to
+# answer right fails here, so the list stays true); docs/operations.md lists them for operators
 VIRTUOSO_GAPS = {
     "08-lead-implementer-and-contact-after-handover": "a FILTER inside OPTIONAL does not see a variable BIND outside it",
     "11-projects-active-on-date": "internal compiler error SQ156 on BIND over a grouped subquery",
-    "23-funding-scheme-chain": "property path * with neither end bound (error TR...)",
     "31-conflicting-total-costs": "BIND(EXISTS {…}) gives 1 (xsd:integer), not true",
     "32-conflicting-values-side-by-side": "GRAPH ?g { } (an empty pattern) matches no graph",
 }
@@ -404,7 +403,7 @@ VIRTUOSO_GAPS = {
 def test_example_query_answers_from_the_sources(remote, slug, request):
     config, _, external = remote
     if external.name == "virtuoso" and slug in VIRTUOSO_GAPS:
-        request.applymarker(pytest.mark.xfail(strict=False, reason=f"Virtuoso: {VIRTUOSO_GAPS[slug]}"))
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"Virtuoso: {VIRTUOSO_GAPS[slug]}"))
     ns = Namespaces(config.base_iri)
     rows = [{k: v.value for k, v in row.items()} for row in ReleaseStore(config).select(QUERIES[slug].text(ns))]
     CHECKS[slug](rows)
