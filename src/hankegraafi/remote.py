@@ -30,7 +30,6 @@ import urllib.request
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import pyoxigraph as ox
 from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
@@ -342,17 +341,6 @@ class RemoteStore:
         form = "INSERT {{ GRAPH <{}> {{\n{}\n}} }} WHERE {{}}" if b"_:" in data else "INSERT DATA {{ GRAPH <{}> {{\n{}\n}} }}"
         self.update(form.format(graph, data.decode()))
 
-    def put_graph(self, graph: str, path: Path) -> None:
-        """Replace a graph with the N-Triples file `path`, sent in chunks of lines (a blank node's
-        triples must then be on nearby lines: build/publish.py groups them itself)."""
-        with open(path, "rb") as lines:
-            replace = True
-            for chunk in _chunks(lines, GSP_CHUNK if self.settings.gsp_url else INSERT_CHUNK):
-                self.send_graph(graph, b"".join(chunk), replace=replace)
-                replace = False
-            if replace:
-                self.send_graph(graph, b"", replace=True)
-
     def _gsp(self, graph: str, data: bytes, method: str) -> None:
         separator = "&" if "?" in self.settings.gsp_url else "?"
         url = self.settings.gsp_url + separator + "graph=" + urllib.request.quote(graph, safe="")
@@ -418,17 +406,6 @@ def _as_list(value) -> list:
 
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def _chunks(lines: Iterable[bytes], size: int):
-    chunk: list[bytes] = []
-    for line in lines:
-        chunk.append(line)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _message(error: SPARQLWrapperException) -> str:
