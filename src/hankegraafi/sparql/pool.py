@@ -28,10 +28,11 @@ log = logging.getLogger("hankegraafi.sparql")
 
 
 class TimeLimitExceeded(Exception):
-    def __init__(self, limit: float, elapsed: float):
+    def __init__(self, limit: float, elapsed: float, processor_time: bool = True):
         super().__init__(f"time limit {limit:g} s exceeded after {elapsed:.1f} s")
         self.limit = limit
         self.elapsed = elapsed
+        self.processor_time = processor_time  # False: wall-clock time (a query another store evaluates)
 
 
 class PoolBusy(Exception):
@@ -117,6 +118,7 @@ class _Process:
             pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, close_fds=True,
         )
         child.close()
+        self.stopped_on_purpose = False   # timed out or recycled: replaced at once, not as a crash
         if nice > 0:  # set from here: preexec_fn is unsafe in a threaded parent
             with contextlib.suppress(OSError):
                 os.setpriority(os.PRIO_PROCESS, self.process.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + nice))
@@ -258,15 +260,11 @@ class WorkerPool:
         if retired:   # in the background: a worker may take a moment to exit
             threading.Thread(target=_stop_all, args=(retired,), daemon=True, name="hankegraafi-sparql-retire").start()
 
-    def _bloated(self, process: _Process) -> bool:
-        """Whether a worker kept more memory after its job than `recycle_rss` MiB: it is replaced,
-        so the memory a heavy query took is given back instead of staying with the worker."""
-        rss = _rss_mib(process.process.pid)
-        if self.recycle_rss and rss > self.recycle_rss:
-            log.info("query worker %s recycled at %.0f MiB", process.process.pid, rss)
-            process.recycled = True
-            return True
-        return False
+    def _bloated(self, process: _Process) -> float:
+        """The MiB a worker kept after its job if that is more than `recycle_rss` (else 0): it is then
+        replaced, so the memory a heavy query took goes back instead of staying with the worker."""
+        rss = _rss_mib(process.process.pid) if self.recycle_rss else 0.0
+        return rss if rss > self.recycle_rss else 0.0
 
     def _replace(self, dead: _Process) -> None:
         with self._changed:
@@ -279,11 +277,8 @@ class WorkerPool:
         if not needed:
             return
         # a worker that dies right after its start (a broken installation) is not restarted in a busy loop
-        delay = 1.0 if dead.jobs == 0 and time.monotonic() - dead.started < 5 and not self._killed_on_purpose(dead) else 0.0
+        delay = 1.0 if dead.jobs == 0 and time.monotonic() - dead.started < 5 and not dead.stopped_on_purpose else 0.0
         threading.Thread(target=self._add, args=(delay,), daemon=True, name="hankegraafi-sparql-respawn").start()
-
-    def _killed_on_purpose(self, process: _Process) -> bool:
-        return getattr(process, "timed_out", False) or getattr(process, "recycled", False)
 
     def workers(self) -> int:
         with self._changed:
@@ -300,12 +295,13 @@ class WorkerPool:
         healthy = False
         try:
             process.conn.send(job)
-            if not _answered_within(process, timeout, processor_time="remote" not in job):
+            processor_time = "remote" not in job
+            if not _answered_within(process, timeout, processor_time):
                 elapsed = time.monotonic() - started
                 log.warning("query worker %s killed after %.1f s (limit %g s)", process.process.pid, elapsed, timeout)
-                process.timed_out = True
+                process.stopped_on_purpose = True
                 self.killed += 1
-                raise TimeLimitExceeded(timeout, elapsed)
+                raise TimeLimitExceeded(timeout, elapsed, processor_time)
             answer = process.conn.recv()
             healthy = True
         except (EOFError, OSError, BrokenPipeError) as error:
@@ -321,7 +317,9 @@ class WorkerPool:
         finally:
             if healthy:
                 process.jobs += 1
-                if self._bloated(process):
+                if rss := self._bloated(process):
+                    log.info("query worker %s recycled at %.0f MiB", process.process.pid, rss)
+                    process.stopped_on_purpose = True
                     self._replace(process)
                 else:
                     self._give_back(process)

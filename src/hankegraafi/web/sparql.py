@@ -94,8 +94,10 @@ def _preflight(methods: str) -> Response:
 
 
 def _time_limit_message(error: TimeLimitExceeded) -> str:
+    limit = (f"{error.limit:g} s of processor time (or {error.limit * WALL_FACTOR:g} s in all)"
+             if error.processor_time else f"{error.limit:g} s")
     return (f"Query time limit exceeded: the query ran for {error.elapsed:.1f} s and was stopped at the limit of "
-            f"{error.limit:g} s of processor time (or {error.limit * WALL_FACTOR:g} s in all).\n"
+            f"{limit}.\n"
             "What to do: add a LIMIT (and page with OFFSET), make the patterns more selective, avoid "
             "unconnected patterns (cartesian products); or download the whole dataset as a dump "
             "(`hankegraafi export`, TriG) and query it locally without a time limit.")
