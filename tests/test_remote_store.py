@@ -394,10 +394,14 @@ def test_gunicorn_workers_serve_the_external_store(remote, tmp_path):
 # what Virtuoso 7.2 itself answers differently from SPARQL 1.1 (strict: a query Virtuoso starts to
 # answer right fails here, so the list stays true); docs/operations.md lists them for operators
 VIRTUOSO_GAPS = {
-    "08-lead-implementer-and-contact-after-handover": "a FILTER inside OPTIONAL does not see a variable BIND outside it",
     "11-projects-active-on-date": "internal compiler error SQ156 on BIND over a grouped subquery",
     "31-conflicting-total-costs": "BIND(EXISTS {…}) gives 1 (xsd:integer), not true",
     "32-conflicting-values-side-by-side": "GRAPH ?g { } (an empty pattern) matches no graph",
+}
+# gaps that depend on the plan Virtuoso picks, so one run answers right and the next does not: not strict
+VIRTUOSO_PLAN_DEPENDENT_GAPS = {
+    "08-lead-implementer-and-contact-after-handover":
+        "a FILTER inside an OPTIONAL that follows another OPTIONAL can drop the match (plan-dependent)",
 }
 
 
@@ -406,6 +410,9 @@ def test_example_query_answers_from_the_sources(remote, slug, request):
     config, _, external = remote
     if external.name == "virtuoso" and slug in VIRTUOSO_GAPS:
         request.applymarker(pytest.mark.xfail(strict=True, reason=f"Virtuoso: {VIRTUOSO_GAPS[slug]}"))
+    if external.name == "virtuoso" and slug in VIRTUOSO_PLAN_DEPENDENT_GAPS:
+        reason = f"Virtuoso: {VIRTUOSO_PLAN_DEPENDENT_GAPS[slug]}"
+        request.applymarker(pytest.mark.xfail(strict=False, reason=reason))
     ns = Namespaces(config.base_iri)
     rows = [{k: v.value for k, v in row.items()} for row in ReleaseStore(config).select(QUERIES[slug].text(ns))]
     CHECKS[slug](rows)
