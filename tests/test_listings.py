@@ -29,6 +29,10 @@ def indexes(store):
     return open_release(store.current_path())
 
 
+def all_rows(indexes, name: str, selection: dict, **options) -> list:
+    return [row for batch in indexes.export(name, selection, **options).batches for row in batch]
+
+
 def counts(page, field: str) -> dict[str, int]:
     group = next((g for g in page.facets if g.field.name == field), None)
     return {v.value: v.count for v in group.values} if group else {}
@@ -112,7 +116,7 @@ def test_year_facet_uses_periods_and_inherits_from_parent_projects(indexes, sele
         SELECT DISTINCT ?e ?p WHERE { ?e a hg:Project ; hg:subProjectOf ?p .
           FILTER NOT EXISTS { ?e schema:startDate|schema:endDate|hg:earliestStart|hg:latestStart|hg:earliestEnd|hg:latestEnd ?d } }""")
         if row["p"] in dated}
-    in_2021 = {row.iri for row in indexes.listing("projects", {"year": ["2021"]}, everything=True).rows}
+    in_2021 = {row.iri for row in all_rows(indexes, "projects", {"year": ["2021"]})}
     assert in_2021 == dated | undated_children
     assert ns.entity("project", "tyoparimalli") in in_2021 and ns.entity("project", "mrv") not in in_2021
 
@@ -150,7 +154,7 @@ def test_links_keep_other_facets_sort_and_page_size(client):
 
 
 def test_sorting_and_paging(indexes, client):
-    by_start = indexes.listing("projects", {}, sort="start", everything=True).rows
+    by_start = all_rows(indexes, "projects", {}, sort="start")
     starts = [r.start for r in by_start if r.start]
     assert starts == sorted(starts)
     undated = [i for i, r in enumerate(by_start) if not r.start]
@@ -159,7 +163,7 @@ def test_sorting_and_paging(indexes, client):
     second = indexes.listing("projects", {}, per=10, page=2)
     assert first.pages == second.pages >= 2
     assert not {r.iri for r in first.rows} & {r.iri for r in second.rows}
-    labels = [r.label for r in indexes.listing("projects", {}, everything=True, lang="fi").rows]
+    labels = [r.label for r in all_rows(indexes, "projects", {}, lang="fi")]
     assert labels[0] <= labels[1]
     html = client.get("/projects?per=10&page=2&lang=en").get_data(as_text=True)
     assert 'rel="prev"' in html and 'aria-current="page" href="/projects?per=10&amp;page=2"' in html
@@ -205,6 +209,30 @@ def test_jsonld_has_the_same_items_and_parses(client, ns):
     assert str(label) == "Kainuun hyvinvointialue" and label.language == "fi"
     document = json.loads(response.get_data(as_text=True))
     assert document["schema:numberOfItems"] == len(csv_rows)
+
+
+def test_downloads_stream_in_batches_with_the_rows_and_order_of_the_pages(indexes, client, monkeypatch):
+    import hankegraafi.indexes.listings as listings
+
+    first = indexes.listing("people", {}, per=10, page=1)
+    pages = [row.iri for page in range(1, first.pages + 1) for row in indexes.listing("people", {}, per=10, page=page).rows]
+    exported = indexes.export("people", {}, batch=3)
+    batches = [[row.iri for row in batch] for batch in exported.batches]
+    assert exported.total == first.total == len(pages) >= 7
+    assert all(len(batch) == 3 for batch in batches[:-1]) and 1 <= len(batches[-1]) <= 3
+    assert [iri for batch in batches for iri in batch] == pages
+    monkeypatch.setattr(listings, "EXPORT_BATCH", 2)  # the web's batches: several chunks, same document
+    for suffix in ("csv", "jsonld"):
+        response = client.get(f"/people.{suffix}?lang=fi", buffered=False)
+        assert response.is_streamed
+        chunks = [chunk for chunk in response.response if chunk]
+        assert len(chunks) > 3
+        text = "".join(c.decode() if isinstance(c, bytes) else c for c in chunks)
+        if suffix == "csv":
+            assert [row["iri"] for row in csv.DictReader(io.StringIO(text))] == pages
+        else:
+            items = json.loads(text)["schema:itemListElement"]["@list"]
+            assert [item["@id"] for item in items] == pages
 
 
 # ---------------------------------------------------------------------- escaping

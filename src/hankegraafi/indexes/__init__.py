@@ -90,6 +90,10 @@ class Indexes:
     def listing(self, name: str, selection: dict[str, list[str]], **options) -> listings.Page:
         return listings.query(self.conn, listings.LISTINGS[name], selection, **options)
 
+    def export(self, name: str, selection: dict[str, list[str]], **options) -> listings.Export:
+        """All of a listing's selected rows, in batches (read them in the thread that asked)."""
+        return listings.export(self.conn, listings.LISTINGS[name], selection, **options)
+
     def dataset(self, name: str) -> dict:
         """A visualisation's data (parsed once per release and process; treat it as read-only)."""
         with _opened_lock:

@@ -17,6 +17,7 @@ import math
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from .db import Entities
 from .extract import GraphData, en_sort_key, fi_sort_key
@@ -265,6 +266,7 @@ def _organisation_kinds(data: GraphData, ids: dict[str, int], organisations: dic
 
 PER_PAGE = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 25
+EXPORT_BATCH = 500  # rows of a whole-listing download held in memory at a time
 FACET_VALUES_SHOWN = 12
 
 
@@ -347,23 +349,49 @@ def _order(sort: str, lang: str) -> str:
 
 
 def query(conn: sqlite3.Connection, listing: Listing, selection: dict[str, list[str]], sort: str = "label",
-          page: int = 1, per: int = DEFAULT_PER_PAGE, lang: str = "fi", everything: bool = False,
-          expanded: tuple[str, ...] = ()) -> Page:
-    """One page of a listing (or, with `everything`, all of it) with facet counts for the selection."""
+          page: int = 1, per: int = DEFAULT_PER_PAGE, lang: str = "fi", expanded: tuple[str, ...] = ()) -> Page:
+    """One page of a listing with facet counts for the selection."""
     selection = clean_selection(listing, selection)
-    if sort not in listing.sorts:
-        sort = "label"
+    sort = sort if sort in listing.sorts else "label"
     per = per if per in PER_PAGE else DEFAULT_PER_PAGE
     matching, params = _matching(listing, selection)
     total = conn.execute(f"SELECT COUNT(*) FROM ({matching})", params).fetchone()[0]
     pages = max(1, math.ceil(total / per))
     page = min(max(1, page), pages)
-    limit = "" if everything else f" LIMIT {int(per)} OFFSET {int((page - 1) * per)}"
     entity_rows = conn.execute(
-        f"SELECT * FROM entity WHERE id IN ({matching}) ORDER BY {_order(sort, lang)}{limit}", params).fetchall()
+        f"SELECT * FROM entity WHERE id IN ({matching}) ORDER BY {_order(sort, lang)} "
+        f"LIMIT {int(per)} OFFSET {int((page - 1) * per)}", params).fetchall()
     rows = _rows(conn, listing, entity_rows, lang)
-    facets = [] if everything else _facets(conn, listing, selection, matching, params, lang, expanded)
+    facets = _facets(conn, listing, selection, matching, params, lang, expanded)
     return Page(listing, total, rows, facets, selection, sort, page, per)
+
+
+@dataclass
+class Export:
+    """All rows of a listing's selection, in batches, so that a download of the whole listing holds one
+    batch in memory at a time, not the listing (the web streams it)."""
+
+    total: int
+    batches: Iterator[list[Row]]
+
+
+def export(conn: sqlite3.Connection, listing: Listing, selection: dict[str, list[str]], sort: str = "label",
+           lang: str = "fi", batch: int | None = None) -> Export:
+    batch = batch or EXPORT_BATCH
+    selection = clean_selection(listing, selection)
+    sort = sort if sort in listing.sorts else "label"
+    matching, params = _matching(listing, selection)
+    ids = [row[0] for row in conn.execute(
+        f"SELECT id FROM entity WHERE id IN ({matching}) ORDER BY {_order(sort, lang)}", params)]
+
+    def batches() -> Iterator[list[Row]]:
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            found = {r["id"]: r for r in conn.execute(
+                f"SELECT * FROM entity WHERE id IN ({','.join('?' * len(chunk))})", chunk)}
+            yield _rows(conn, listing, [found[i] for i in chunk], lang)
+
+    return Export(len(ids), batches())
 
 
 def _labels(conn: sqlite3.Connection, values: set[str], lang: str) -> dict[str, tuple[str, str]]:

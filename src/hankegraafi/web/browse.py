@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from ..indexes import IndexUnavailable, Indexes, open_release
-from ..indexes.listings import LISTINGS, PER_PAGE, Listing, Page
+from ..indexes.listings import LISTINGS, PER_PAGE, Export, Listing, Page, Row
 from ..namespaces import Namespaces
 from . import context
 from .i18n import current_language
@@ -142,12 +142,16 @@ class Links:
 
 # ---------------------------------------------------------------------- views
 
-def _page(listing: Listing, everything: bool = False) -> Page:
-    lang = current_language()
+def _page(listing: Listing) -> Page:
     expanded = tuple(request.args.getlist("all"))
     return indexes().listing(listing.name, _selection(listing), sort=request.args.get("sort", "label"),
-                             page=_int("page", 1), per=_int("per", PER_PAGE[1]), lang=lang,
-                             everything=everything, expanded=expanded)
+                             page=_int("page", 1), per=_int("per", PER_PAGE[1]), lang=current_language(),
+                             expanded=expanded)
+
+
+def _export(listing: Listing) -> Export:
+    return indexes().export(listing.name, _selection(listing), sort=request.args.get("sort", "label"),
+                            lang=current_language())
 
 
 def _html(listing: Listing):
@@ -160,9 +164,8 @@ def _html(listing: Listing):
 
 
 def _csv(listing: Listing):
-    page = _page(listing, everything=True)
-    out = io.StringIO()
-    writer = csv.writer(out)
+    """The whole selection as CSV, streamed a batch of rows at a time."""
+    rows = _export(listing)
     columns = listing.columns()
     header = ["iri", "label"]
     if listing.period:
@@ -173,20 +176,32 @@ def _csv(listing: Listing):
         header.append("projects")
     if listing.amount:
         header.append("funding_eur")
-    writer.writerow(header)
-    for row in page.rows:
-        line = [row.iri, row.label]
+
+    def line(row: Row) -> list:
+        cells = [row.iri, row.label]
         if listing.period:
-            line += [row.start or "", row.end or "", "yes" if row.approximate else ""]
+            cells += [row.start or "", row.end or "", "yes" if row.approximate else ""]
         for f in columns:
             values = row.fields.get(f.name, [])
-            line += ["; ".join(label for _, label in values), " ".join(v for v, _ in values)]
+            cells += ["; ".join(label for _, label in values), " ".join(v for v, _ in values)]
         if listing.count_field:
-            line.append(row.count if row.count is not None else 0)
+            cells.append(row.count if row.count is not None else 0)
         if listing.amount:
-            line.append(_plain_number(row.amount))
-        writer.writerow(line)
-    response = Response(out.getvalue(), mimetype="text/csv")
+            cells.append(_plain_number(row.amount))
+        return cells
+
+    def lines():
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for batch in rows.batches:
+            writer.writerows(line(row) for row in batch)
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+        yield out.getvalue()
+
+    response = Response(lines(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{listing.name}.csv"'
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     return response
@@ -203,32 +218,37 @@ JSONLD_CONTEXT = {
     "dcterms": "http://purl.org/dc/terms/", "org": "http://www.w3.org/ns/org#",
     "xsd": "http://www.w3.org/2001/XMLSchema#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
 }
+_ITEMS = "\u0000items"  # where the streamed items go in the document's text
 
 
 def _jsonld(listing: Listing):
-    """The listing as a schema:ItemList of its entities (same filters and order as the page)."""
-    page = _page(listing, everything=True)
+    """The listing as a schema:ItemList of its entities (same filters and order as the page), streamed."""
+    rows = _export(listing)
     ns = context.namespaces()
     conn = indexes().conn
     lang = current_language()
-    contextdoc = dict(JSONLD_CONTEXT, hg=ns.hg, hgv=ns.hgv)
-    items = []
-    own = {r["id"]: r for r in conn.execute(
-        f"SELECT id, own_fi, own_en, desc_fi, desc_en FROM entity WHERE id IN ({','.join('?' * len(page.rows))})",
-        [row.id for row in page.rows]).fetchall()} if page.rows else {}
-    for row in page.rows:
-        texts = own[row.id]
+    document = {
+        "@context": dict(JSONLD_CONTEXT, hg=ns.hg, hgv=ns.hgv),
+        "@id": request.url,
+        "@type": "schema:ItemList",
+        "schema:name": listing.title[lang],
+        "schema:numberOfItems": rows.total,
+        "schema:itemListElement": {"@list": _ITEMS},
+    }
+    head, tail = json.dumps(document, ensure_ascii=False, indent=1).split(json.dumps(_ITEMS))
+
+    def item(row: Row, texts) -> dict:
         types = [listing.cls]
-        item: dict = {"@id": row.iri}
+        found: dict = {"@id": row.iri}
         labels = [{"@value": texts[f"own_{lg}"], "@language": lg} for lg in ("fi", "en") if texts[f"own_{lg}"]]
-        item["rdfs:label"] = labels or [{"@value": row.label}]
+        found["rdfs:label"] = labels or [{"@value": row.label}]
         descriptions = [{"@value": texts[f"desc_{lg}"], "@language": lg} for lg in ("fi", "en") if texts[f"desc_{lg}"]]
         if descriptions:
-            item["dcterms:description"] = descriptions
+            found["dcterms:description"] = descriptions
         if listing.period and row.start:
-            item["schema:startDate"] = {"@value": row.start, "@type": "xsd:date"}
+            found["schema:startDate"] = {"@value": row.start, "@type": "xsd:date"}
         if listing.period and row.end:
-            item["schema:endDate"] = {"@value": row.end, "@type": "xsd:date"}
+            found["schema:endDate"] = {"@value": row.end, "@type": "xsd:date"}
         for f in listing.fields:
             values = row.fields.get(f.name, [])
             if not f.jsonld or not values:
@@ -236,18 +256,23 @@ def _jsonld(listing: Listing):
             if f.jsonld == "@type":
                 types += [compact(v, ns) for v, _ in values]
             else:
-                item[f.jsonld] = [{"@id": v} for v, _ in values]
-        item["@type"] = list(dict.fromkeys(types))
-        items.append(item)
-    document = {
-        "@context": contextdoc,
-        "@id": request.url,
-        "@type": "schema:ItemList",
-        "schema:name": listing.title[lang],
-        "schema:numberOfItems": page.total,
-        "schema:itemListElement": {"@list": items},
-    }
-    response = Response(json.dumps(document, ensure_ascii=False, indent=1), mimetype="application/ld+json")
+                found[f.jsonld] = [{"@id": v} for v, _ in values]
+        found["@type"] = list(dict.fromkeys(types))
+        return found
+
+    def text():
+        yield head + "["
+        first = True
+        for batch in rows.batches:
+            own = {r["id"]: r for r in conn.execute(
+                f"SELECT id, own_fi, own_en, desc_fi, desc_en FROM entity WHERE id IN ({','.join('?' * len(batch))})",
+                [row.id for row in batch])}
+            items = ",\n".join(json.dumps(item(row, own[row.id]), ensure_ascii=False) for row in batch)
+            yield ("\n" if first else ",\n") + items
+            first = False
+        yield "\n]" + tail
+
+    response = Response(text(), mimetype="application/ld+json")
     response.headers["Content-Disposition"] = f'inline; filename="{listing.name}.jsonld"'
     return response
 
