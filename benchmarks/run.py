@@ -111,6 +111,50 @@ def query_mix(project_dir: Path, base_iri: str) -> list[tuple[str, str, str]]:
     return mix
 
 
+# queries whose answer grows with the graph (every project, person or triple): at 100 000 projects they
+# are timed one by one (--split-whole-graph) instead of being part of the throughput mix
+WHOLE_GRAPH = {"count", "labels", "classes", "describe", "13-persons-with-title-and-project-role",
+               "15-people-in-organisations-of-several-projects", "36-org-memberships", "37-prov-associations"}
+
+
+class Peer:
+    """Oxigraph server on a release, restarted when it has died (an 8 GB limit can end it)."""
+
+    def __init__(self, release: Path):
+        self.release = release
+        self.restarts = 0
+        self.process, self.endpoint = start_oxigraph(release)
+
+    def ensure_running(self) -> str:
+        if self.process.poll() is not None:
+            self.restarts += 1
+            print(f"oxigraph server had ended (exit {self.process.returncode}): restarted", file=sys.stderr)
+            self.process, self.endpoint = start_oxigraph(self.release)
+        return self.endpoint
+
+
+def time_each(servers: dict[str, str], mix, timeout: float, peer: Peer | None) -> None:
+    """One request per query and server, in turn: seconds, or what went wrong."""
+    header = f"{'query':<48}" + "".join(f"{label[:24]:>26}" for label in servers)
+    print(header)
+    print("-" * len(header))
+    for name, query, accept in mix:
+        cells = []
+        for label, endpoint in servers.items():
+            if peer and endpoint == peer.endpoint:
+                endpoint = servers[label] = peer.ensure_running()
+            started = time.perf_counter()
+            try:
+                response = requests.post(endpoint, data={"query": query}, headers={"Accept": accept}, timeout=timeout)
+                size = len(response.content)
+                cell = (f"{time.perf_counter() - started:.2f} s, {size / 1e6:.1f} MB" if response.status_code == 200
+                        else f"HTTP {response.status_code} at {time.perf_counter() - started:.0f} s")
+            except requests.RequestException as error:
+                cell = f"{type(error).__name__} at {time.perf_counter() - started:.0f} s"
+            cells.append(f"{cell:>26}")
+        print(f"{name:<48}" + "".join(cells), flush=True)
+
+
 def run_load(endpoint: str, mix, total: int, concurrency: int, timeout: float = 60) -> Figures:
     def send(session: requests.Session, item) -> bool:
         _name, query, accept = item
@@ -188,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
                                                             "pass through the mix)")
     parser.add_argument("--rdflib-timeout", type=float, default=10, help="rdflib-endpoint's per-request timeout, s")
     parser.add_argument("--gunicorn-workers", type=int, default=2, help="web processes for the gunicorn set-up (0: skip)")
+    parser.add_argument("--split-whole-graph", action="store_true",
+                        help="leave the queries whose answers grow with the graph out of the throughput mix and "
+                             "time them one by one (for 100 000 projects)")
+    parser.add_argument("--whole-graph-timeout", type=float, default=120, help="client timeout for those, s")
     args = parser.parse_args(argv)
 
     from hankegraafi.build import build
@@ -195,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="hankegraafi-bench-"))
     processes: list[subprocess.Popen] = []
+    peer = None
     try:
         if args.projects:
             store = prepare_store(args, work)   # runs in the repository: --project-dir is not used for the build
@@ -206,8 +255,8 @@ def main(argv: list[str] | None = None) -> int:
             build(config, progress=lambda message: None)
         release = (store / "current").resolve()
         servers: dict[str, str] = {}
-        process, servers["oxigraph server"] = start_oxigraph(release)
-        processes.append(process)
+        peer = Peer(release)
+        servers["oxigraph server"] = peer.endpoint
 
         env = dict(os.environ, HANKEGRAAFI_STORE_PATH=str(store), HANKEGRAAFI_PROJECT_DIR=str(args.project_dir),
                    HANKEGRAAFI_MAX_RESULT_ROWS="100000",
@@ -228,6 +277,10 @@ def main(argv: list[str] | None = None) -> int:
             servers[label] = f"http://127.0.0.1:{port}/sparql"
 
         mix = query_mix(args.project_dir, config.base_iri)
+        whole_graph = []
+        if args.split_whole_graph:
+            whole_graph = [item for item in mix if item[0] in WHOLE_GRAPH]
+            mix = [item for item in mix if item[0] not in WHOLE_GRAPH]
         rdflib_label = "rdflib-endpoint"
         restart_rdflib = None
         if args.rdflib_endpoint:
@@ -240,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warning: answers differ: {problem}", file=sys.stderr)
         for label, endpoint in servers.items():     # warm up: worker processes, caches
             if label != rdflib_label:
-                run_load(endpoint, mix, 2 * len(mix), 2)
+                run_load(peer.ensure_running() if label == "oxigraph server" else endpoint, mix, 2 * len(mix), 2)
 
         print(f"\nhankegraafi SPARQL benchmark: {len(mix)} queries in the mix, {args.requests} requests per run, "
               f"{os.cpu_count()} CPU cores, release {release.name}")
@@ -253,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         for concurrency in args.concurrency:
             baseline = None
             for label, endpoint in servers.items():
+                if label == "oxigraph server":
+                    endpoint = servers[label] = peer.ensure_running()
                 if label == rdflib_label:
                     restart_rdflib()   # drop the work left from the previous run (it keeps computing after timeouts)
                     figures = run_load(endpoint, mix, args.rdflib_requests or len(mix), concurrency,
@@ -265,8 +320,17 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{label:<30} {concurrency:>4} {1000 * statistics.median(figures.latencies or [0]):>10.1f} "
                       f"{1000 * figures.percentile(0.95):>9.1f} {figures.throughput:>8.1f} {ratio:>11.2f}x "
                       f"{figures.errors:>6}")
+        if peer.restarts:
+            print(f"oxigraph server was restarted {peer.restarts} time(s) after it ended (its errors count above)")
+        if whole_graph:
+            print(f"\nqueries whose answers grow with the graph, one request each in turn "
+                  f"({args.whole_graph_timeout:g} s client timeout):")
+            time_each({k: v for k, v in servers.items() if k != rdflib_label}, whole_graph,
+                      args.whole_graph_timeout, peer)
         return 0
     finally:
+        if peer:
+            stop(peer.process)
         for process in processes:
             stop(process)
         shutil.rmtree(work, ignore_errors=True)
