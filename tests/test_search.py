@@ -4,11 +4,13 @@ highlighting that escapes first, the /search page and the JSON API."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pyoxigraph as ox
 import pytest
 
 from hankegraafi.indexes import INDEX_FILE, open_release
+from hankegraafi.indexes import search as search_index
 from hankegraafi.indexes import write as write_indexes
 from hankegraafi.indexes.analysis import analyser
 from hankegraafi.indexes.finnish import compound_groups
@@ -116,6 +118,150 @@ def test_people_are_found_by_inflected_name_and_role_title(indexes, ns):
 def test_nothing_with_all_words_falls_back_to_any(indexes):
     results = indexes.search("lastensuojelu zzzyxq")
     assert results.relaxed and results.total > 0
+
+
+# ---------------------------------------------------------------------- kinds, counts and the rank cap
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+DESCRIPTION = ox.NamedNode("http://purl.org/dc/terms/description")
+CAP_QUERIES = ("lastensuojelua", "lastensuojelu", "child protection", "Kainuussa", "Kainuun hyvinvointialueella",
+               "MRV", "hanke", "perhe", "kehittäminen", "suojelu", "vanhemmuus")
+
+
+def kind_counts_by_join(indexes, text: str) -> dict[str, int]:
+    """Matches per kind the slow way: every match joined with its entity."""
+    a = analyser()
+    expression = search_index._expression(a.query_words(text), ("fi", "en"), False, a, text)
+    return dict(indexes.conn.execute(
+        "SELECT e.kind, count(*) FROM search JOIN search_doc d ON d.rowid = search.rowid "
+        "JOIN entity e ON e.id = d.entity WHERE search MATCH ? GROUP BY e.kind", (expression,)).fetchall())
+
+
+def document_sizes(conn) -> dict[int, int]:
+    """Tokens per search document, from FTS5's own docsize table (a varint per column)."""
+    sizes = {}
+    for rowid, blob in conn.execute("SELECT id, sz FROM search_docsize"):
+        total, value = 0, 0
+        for byte in blob:
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                total, value = total + value, 0
+        sizes[rowid] = total
+    return sizes
+
+
+def test_search_rowids_are_kind_ranges_in_prominence_order(indexes):
+    conn = indexes.conn
+    ranges = conn.execute("SELECT kind, lo, hi, weight FROM search_kind ORDER BY lo").fetchall()
+    assert ranges[0]["lo"] == 1 and all(a["hi"] + 1 == b["lo"] for a, b in pairwise(ranges))
+    assert ranges[-1]["hi"] == conn.execute("SELECT count(*) FROM search_doc").fetchone()[0]
+    assert [r["kind"] for r in ranges][:3] == ["project", "organisation", "region"]  # the heaviest first
+    assert {r["kind"]: r["weight"] for r in ranges}["goal"] == 1.0
+    sizes = document_sizes(conn)
+    for kind, lo, hi, _ in ranges:
+        members = conn.execute("SELECT e.kind FROM search_doc d JOIN entity e ON e.id = d.entity "
+                               "WHERE d.rowid BETWEEN ? AND ?", (lo, hi)).fetchall()
+        assert {k for (k,) in members} == {kind}
+        assert [sizes[r] for r in range(lo, hi + 1)] == sorted(sizes[r] for r in range(lo, hi + 1)), kind
+
+
+def test_kind_counts_are_exact(indexes, select):
+    for text in CAP_QUERIES:
+        results = indexes.search(text)
+        assert results.kinds == kind_counts_by_join(indexes, text), text
+        assert results.total == sum(results.kinds.values())
+    protection_projects = {row["p"] for row in select("""
+        SELECT DISTINCT ?p WHERE { ?p a hg:Project ; skos:prefLabel ?l
+                                   FILTER(CONTAINS(LCASE(?l), "lastensuojelu")) }""")}
+    kinds = indexes.search("lastensuojelu").kinds
+    assert kinds["project"] >= len(protection_projects) >= 3
+    assert kinds["theme"] == 2 and kinds["person"] == 2  # the child protection theme; people by role title
+    assert indexes.search("Päivi Malisen").kinds == {"person": 1}
+
+
+def test_kind_filter_pages_through_exactly_that_kind(indexes):
+    kinds = indexes.search("lastensuojelu").kinds
+    assert len(kinds) > 3
+    for kind, n in kinds.items():
+        hits = []
+        for offset in range(0, n, 3):
+            page = indexes.search("lastensuojelu", kind=kind, limit=3, offset=offset)
+            assert page.total == n and page.kinds == kinds
+            hits += page.hits
+        assert {h.kind for h in hits} == {kind}
+        assert len({h.iri for h in hits}) == n
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert indexes.search("lastensuojelu", kind="region").hits == []
+
+
+def test_capped_ranking_agrees_with_the_full_one_on_the_seed_data(indexes, ns, monkeypatch):
+    full = {}
+    for text in CAP_QUERIES:
+        results = indexes.search(text, limit=6)
+        assert not results.capped  # the seed data is far below the cap: exact ranking
+        full[text] = iris(results)
+    monkeypatch.setattr(search_index, "RANK_CAP", 2)
+    capped = 0
+    for text in CAP_QUERIES:
+        results = indexes.search(text, limit=2)
+        capped += results.capped
+        assert iris(results) == full[text][:2], text
+        # a page beyond the cap is ranked exactly
+        deeper = indexes.search(text, limit=2, offset=2)
+        assert not deeper.capped and iris(deeper) == full[text][2:4], text
+    assert capped >= 8
+    # the entity named by the query still comes first
+    assert iris(indexes.search("Kainuussa", limit=1))[0] == ns.entity("region", "kainuu")
+    assert iris(indexes.search("MRV", limit=1))[0] == ns.entity("project", "mrv")
+    # tiers taken as sets of rowids rather than ranges: the same hits
+    monkeypatch.setattr(search_index, "_close_together", lambda *_: False)
+    for text in CAP_QUERIES:
+        assert iris(indexes.search(text, limit=2)) == full[text][:2], text
+
+
+def test_capped_ranking_on_a_constructed_case(tmp_path, monkeypatch):
+    """Three short texts mentioning "kalastus" come first in prominence order; after them a text
+    repeating it, a project with it in its label and one named "Kalastus" (both with long texts).
+    Capped at 3, the label and the name are still found (their tiers), the repeating text is not."""
+    ns = Namespaces("https://example.org/cap/")
+    filler = "Hankkeessa kehitetään palveluja yhdessä kuntien, järjestöjen ja asukkaiden kanssa monin tavoin. " * 3
+    projects = {
+        "lyhyt-1": ("Alfa", "Kalastus."),
+        "lyhyt-2": ("Beeta", "Kalastus järvellä."),
+        "lyhyt-3": ("Gamma", "Kalastus joella ja merellä."),
+        "toisto": ("Delta", "Kalastus, kalastus ja kalastus: kalastus talvella, kalastus kesällä, kalastus aina."),
+        "otsikko": ("Kalastuksen kehittäminen", filler),
+        "nimi": ("Kalastus", filler + filler),
+        **{f"muu-{i}": (f"Muu hanke {i}", "Hankkeessa kehitetään palveluja.") for i in range(8)},
+    }
+    store = ox.Store()
+    for slug, (label, description) in projects.items():
+        project = ox.NamedNode(ns.entity("project", slug))
+        store.extend([ox.Quad(project, RDF_TYPE, ox.NamedNode(ns.hg + "Project")),
+                      ox.Quad(project, PREF_LABEL, ox.Literal(label, language="fi")),
+                      ox.Quad(project, DESCRIPTION, ox.Literal(description, language="fi"))])
+    write_indexes(store, tmp_path, ns)
+    indexes = open_release(tmp_path)
+
+    def slugs(results):
+        return [iri.rsplit("/", 1)[1] for iri in iris(results)]
+
+    full = indexes.search("kalastus", limit=10)
+    assert not full.capped and full.kinds == {"project": 6}
+    assert slugs(full)[:3] == ["nimi", "toisto", "otsikko"]
+    assert set(slugs(full)[3:]) == {"lyhyt-1", "lyhyt-2", "lyhyt-3"}
+    monkeypatch.setattr(search_index, "RANK_CAP", 3)
+    capped = indexes.search("kalastus", limit=3)
+    assert capped.capped and capped.total == 6 and capped.kinds == {"project": 6}
+    # the full ranking without the one match the cap left out
+    assert slugs(capped) == [s for s in slugs(full) if s != "toisto"][:3]
+    assert [h.score for h in capped.hits] == [h.score for h in full.hits if not h.iri.endswith("/toisto")][:3]
+    # past the cap: exact again
+    deeper = indexes.search("kalastus", limit=2, offset=2)
+    assert not deeper.capped and slugs(deeper) == slugs(full)[2:4]
+    monkeypatch.setattr(search_index, "RANK_CAP", 6)
+    assert slugs(indexes.search("kalastus", limit=3)) == slugs(full)[:3]
 
 
 # ---------------------------------------------------------------------- escaping

@@ -8,8 +8,12 @@ Tables:
   entity(id, iri, kind, listing, labels, descriptions, period, amount, count, sort keys)
   facet(entity, field, value)       every listing field's values (facet values and table columns)
   facet_count(listing, field, value, n)  facet counts of each listing without a selection
+  facet_pair_count(listing, field, value, field2, value2, n)  facet counts with one big value selected
   term(value, label_fi, label_en …) labels of field values (IRIs, years)
-  search (FTS5, contentless)        analysed tokens per language: rowid = entity.id
+  search (FTS5, contentless)        analysed tokens per language, each prefixed with its column group's
+                                    letter; rowids in prominence order (indexes/search.py)
+  search_doc(rowid, entity)         the entity of each search rowid
+  search_kind(kind, lo, hi, weight) each kind's contiguous range of search rowids, and its rank weight
   dataset(name, json)               the visualisations' data
 """
 
@@ -25,7 +29,7 @@ from .extract import GraphData, en_sort_key, fi_sort_key
 
 INDEX_FILE = "indexes.sqlite"
 # bumped when the tables change: a release built with another format must be rebuilt
-INDEX_FORMAT = "2"
+INDEX_FORMAT = "3"
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -42,8 +46,7 @@ CREATE TABLE entity(
   start TEXT, "end" TEXT, approx INTEGER,
   amount REAL,
   count INTEGER,
-  sort_fi TEXT, sort_en TEXT,
-  weight REAL DEFAULT 1.0
+  sort_fi TEXT, sort_en TEXT
 );
 CREATE INDEX entity_listing ON entity(listing, sort_fi);
 CREATE TABLE facet(entity INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
@@ -51,9 +54,14 @@ CREATE TABLE facet(entity INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT 
 CREATE INDEX facet_entity ON facet(entity, field);
 CREATE TABLE facet_count(listing TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,
                          PRIMARY KEY(listing, field, value)) WITHOUT ROWID;
+CREATE TABLE facet_pair_count(listing TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, field2 TEXT NOT NULL,
+                              value2 TEXT NOT NULL, n INTEGER NOT NULL,
+                              PRIMARY KEY(listing, field, value, field2, value2)) WITHOUT ROWID;
 CREATE TABLE term(value TEXT PRIMARY KEY, label_fi TEXT, label_en TEXT, sort_fi TEXT, sort_en TEXT);
 CREATE VIRTUAL TABLE search USING fts5(fi_label, fi_text, en_label, en_text, other, names,
                                        content='', tokenize='unicode61 remove_diacritics 0');
+CREATE TABLE search_doc(rowid INTEGER PRIMARY KEY, entity INTEGER NOT NULL);
+CREATE TABLE search_kind(kind TEXT PRIMARY KEY, lo INTEGER NOT NULL, hi INTEGER NOT NULL, weight REAL NOT NULL);
 CREATE TABLE dataset(name TEXT PRIMARY KEY, json TEXT NOT NULL);
 """
 
