@@ -211,6 +211,34 @@ def test_jsonld_has_the_same_items_and_parses(client, ns):
     assert document["schema:numberOfItems"] == len(csv_rows)
 
 
+def test_precomputed_counts_for_one_value_equal_the_counts_computed_on_request(store, tmp_path, monkeypatch, ns):
+    import hankegraafi.indexes.listings as listings
+    from hankegraafi.indexes import Indexes
+    from hankegraafi.indexes.analysis import analyser
+
+    monkeypatch.setattr(listings, "PAIR_MIN", 1)  # every value gets its filtered counts precomputed
+    monkeypatch.setattr(listings, "PAIR_FIELD_VALUES", 5)  # but fields with more values are counted on request
+    folder = tmp_path / "pairs"
+    folder.mkdir()
+    write_indexes(ox.Store.read_only(str(store.current_path())), folder, ns)
+    precomputed = Indexes(folder / "indexes.sqlite", analyser())
+    on_request = open_release(store.current_path())   # seed values are below the real PAIR_MIN
+    assert not on_request.conn.execute("SELECT COUNT(*) FROM facet_pair_count").fetchone()[0]
+    checked = 0
+    for name in ("projects", "organisations", "people"):
+        for field_name, value in precomputed.conn.execute(
+                "SELECT DISTINCT field, value FROM facet_pair_count WHERE listing = ?", (name,)).fetchall():
+            fast, slow = (i.listing(name, {field_name: [value]}, lang="en") for i in (precomputed, on_request))
+            assert fast.total == slow.total > 0
+            assert [(g.field.name, [(v.value, v.count) for v in g.values], g.more) for g in fast.facets] == \
+                   [(g.field.name, [(v.value, v.count) for v in g.values], g.more) for g in slow.facets]
+            checked += 1
+    assert checked > 50
+    fields = {name for (name,) in precomputed.conn.execute(
+        "SELECT DISTINCT field2 FROM facet_pair_count WHERE listing = 'projects'")}
+    assert fields and "region" not in fields  # the projects' regions: more than 5 values
+
+
 def test_downloads_stream_in_batches_with_the_rows_and_order_of_the_pages(indexes, client, monkeypatch):
     import hankegraafi.indexes.listings as listings
 

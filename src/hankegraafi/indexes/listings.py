@@ -242,11 +242,42 @@ def write(conn: sqlite3.Connection, data: GraphData, entities: Entities) -> dict
             f"INSERT INTO facet_count(listing, field, value, n) SELECT e.listing, f.field, f.value, COUNT(*) "
             f"FROM facet f JOIN entity e ON e.id = f.entity WHERE e.listing = ? AND f.field IN "
             f"({','.join('?' * len(names))}) GROUP BY f.field, f.value", [listing.name, *names])
+        _write_pair_counts(conn, listing, names)
     conn.executemany(
         "INSERT OR REPLACE INTO term(value, label_fi, label_en, sort_fi, sort_en) VALUES (?,?,?,?,?)",
         ((v, data.label(v, "fi"), data.label(v, "en"), fi_sort_key(data.label(v, "fi")),
           en_sort_key(data.label(v, "en"))) if not v.isdigit() else (v, v, v, v, v) for v in values))
     return sizes
+
+
+def _write_pair_counts(conn, listing: Listing, names: list[str]) -> None:
+    """Facet counts of the listing filtered by one value, for values with at least PAIR_MIN entities:
+    the first click on a big facet value would otherwise count every facet row of its entities. Only
+    for fields of at most PAIR_FIELD_VALUES values (a field with a value per project, such as the people
+    listing's projects, would multiply the table); _facets counts the others on request."""
+    marks = ",".join("?" * len(names))
+    big = conn.execute(f"SELECT field, value FROM facet_count WHERE listing = ? AND n >= ? AND field IN ({marks})",
+                       [listing.name, PAIR_MIN, *names]).fetchall()
+    small = _pair_fields(conn, listing, names)
+    if not big or not small:
+        return
+    marks = ",".join("?" * len(small))
+    for field_name, value in big:
+        conn.execute(
+            f"INSERT INTO facet_pair_count(listing, field, value, field2, value2, n) "
+            # CROSS JOIN fixes the order: SQLite otherwise scans every row of the fields in b
+            f"SELECT ?, ?, ?, b.field, b.value, COUNT(*) FROM facet a CROSS JOIN entity e CROSS JOIN facet b "
+            f"WHERE e.id = a.entity AND b.entity = a.entity AND a.field = ? AND a.value = ? AND e.listing = ? "
+            f"AND b.field IN ({marks}) GROUP BY b.field, b.value",
+            [listing.name, field_name, value, field_name, value, listing.name, *small])
+
+
+def _pair_fields(conn, listing: Listing, names: list[str]) -> list[str]:
+    """The listing's facet fields whose counts are precomputed per big value (few distinct values)."""
+    marks = ",".join("?" * len(names))
+    return [name for name, n in conn.execute(
+        f"SELECT field, COUNT(*) FROM facet_count WHERE listing = ? AND field IN ({marks}) GROUP BY field",
+        [listing.name, *names]) if n <= PAIR_FIELD_VALUES]
 
 
 def _organisation_kinds(data: GraphData, ids: dict[str, int], organisations: dict[int, set[str]] | None
@@ -268,6 +299,8 @@ PER_PAGE = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 25
 EXPORT_BATCH = 500  # rows of a whole-listing download held in memory at a time
 FACET_VALUES_SHOWN = 12
+PAIR_MIN = 1000  # facet values with this many entities get their filtered facet counts precomputed
+PAIR_FIELD_VALUES = 2000
 
 
 @dataclass
@@ -329,13 +362,17 @@ def clean_selection(listing: Listing, selection: dict[str, list[str]]) -> dict[s
 
 
 def _matching(listing: Listing, selection: dict[str, list[str]]) -> tuple[str, list]:
-    sql = "SELECT id FROM entity WHERE listing = ?"
-    params: list = [listing.name]
-    for name, values in selection.items():
-        for value in values:
-            sql += " AND id IN (SELECT entity FROM facet WHERE field = ? AND value = ?)"
-            params += [name, value]
-    return sql, params
+    """SQL for the ids of the listing's entities that have every selected value (driven by the facet
+    table's (field, value) key, so a rare value is cheap however long the listing)."""
+    pairs = [(name, value) for name, values in selection.items() for value in values]
+    if not pairs:
+        return "SELECT id FROM entity WHERE listing = ?", [listing.name]
+    sql, params = "SELECT f0.entity AS id FROM facet f0", []
+    for number, (name, value) in enumerate(pairs[1:], start=1):
+        sql += f" JOIN facet f{number} ON f{number}.field = ? AND f{number}.value = ? AND f{number}.entity = f0.entity"
+        params += [name, value]
+    sql += " JOIN entity e ON e.id = f0.entity WHERE f0.field = ? AND f0.value = ? AND e.listing = ?"
+    return sql, params + [*pairs[0], listing.name]
 
 
 def _order(sort: str, lang: str) -> str:
@@ -440,7 +477,18 @@ def _facets(conn, listing: Listing, selection, matching: str, params: list, lang
     names = [f.name for f in listing.facets()]
     marks = ",".join("?" * len(names))
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    if selection:
+    single = [(name, value) for name, values in selection.items() for value in values]
+    precomputed = conn.execute(
+        f"SELECT field2, value2, n FROM facet_pair_count WHERE listing = ? AND field = ? AND value = ? "
+        f"AND field2 IN ({marks})", [listing.name, *single[0], *names]).fetchall() if len(single) == 1 else []
+    if precomputed:
+        covered = set(_pair_fields(conn, listing, names))
+        rest = [name for name in names if name not in covered]
+        rows = precomputed + (conn.execute(
+            f"WITH m(id) AS ({matching}) SELECT f.field, f.value, COUNT(*) FROM facet f JOIN m ON f.entity = m.id "
+            f"WHERE f.field IN ({','.join('?' * len(rest))}) GROUP BY f.field, f.value", params + rest).fetchall()
+            if rest else [])
+    elif selection:
         rows = conn.execute(
             f"WITH m(id) AS ({matching}) SELECT f.field, f.value, COUNT(*) FROM facet f JOIN m ON f.entity = m.id "
             f"WHERE f.field IN ({marks}) GROUP BY f.field, f.value", params + names)
