@@ -326,6 +326,15 @@ def test_search_api(client, ns):
     assert client.get("/api/search").status_code == 400
 
 
+def test_search_api_says_when_the_ranking_was_capped(client, monkeypatch):
+    exact = client.get("/api/search?q=lastensuojelu&limit=2").get_json()
+    assert exact["ranking_capped"] is False
+    monkeypatch.setattr(search_index, "RANK_CAP", 2)
+    capped = client.get("/api/search?q=lastensuojelu&limit=2").get_json()
+    assert capped["ranking_capped"] is True and capped["total"] == exact["total"]
+    assert [hit["iri"] for hit in capped["hits"]] == [hit["iri"] for hit in exact["hits"]]
+
+
 def test_search_api_paging(client):
     first = client.get("/api/search?q=lastensuojelu&limit=3").get_json()
     second = client.get("/api/search?q=lastensuojelu&limit=3&offset=3").get_json()

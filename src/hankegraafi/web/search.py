@@ -88,6 +88,9 @@ def api():
         "offset": offset,
         "limit": limit,
         "relaxed": results.relaxed,
+        # true when a very common word had its ranking drawn from each kind's most prominent matches
+        # (docs/search.md); the total and the counts per kind are exact either way
+        "ranking_capped": results.capped,
         "kinds": results.kinds,
         "hits": [{
             "iri": hit.iri,
