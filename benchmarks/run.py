@@ -232,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                                                             "pass through the mix)")
     parser.add_argument("--rdflib-timeout", type=float, default=10, help="rdflib-endpoint's per-request timeout, s")
     parser.add_argument("--gunicorn-workers", type=int, default=2, help="web processes for the gunicorn set-up (0: skip)")
+    parser.add_argument("--skip-flask", action="store_true", help="measure only the gunicorn set-up (as `make run`)")
     parser.add_argument("--split-whole-graph", action="store_true",
                         help="leave the queries whose answers grow with the graph out of the throughput mix and "
                              "time them one by one (for 100 000 projects)")
@@ -263,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                    # the mix repeats its queries: without this, hankegraafi would answer them from its
                    # result cache while Oxigraph server evaluates each one (engine against engine)
                    HANKEGRAAFI_QUERY_CACHE_MB="0")
-        setups = [("hankegraafi (flask)", [])]
+        setups = [] if args.skip_flask and args.gunicorn_workers else [("hankegraafi (flask)", [])]
         if args.gunicorn_workers:
             setups.append((f"hankegraafi (gunicorn x{args.gunicorn_workers})",
                            ["--workers", str(args.gunicorn_workers), "--threads", "8"]))
