@@ -110,6 +110,43 @@ def test_query_workers_run_below_the_web_process_cpu_priority(config):
         pool.close()
 
 
+def test_a_long_query_yields_the_processors_and_its_worker_gets_its_priority_back(store, ns, monkeypatch):
+    from hankegraafi.sparql import pool as pool_module
+
+    monkeypatch.setattr(pool_module, "DEMOTE_AFTER", 0.2)
+    # about a second of work: 2 500 x 2 500 solutions counted
+    product = ("SELECT (COUNT(*) AS ?n) WHERE { { SELECT * WHERE { ?a ?b ?c } LIMIT 2500 } "
+               "{ SELECT * WHERE { ?d ?e ?f } LIMIT 2500 } }")
+    pool = WorkerPool(size=1, keep=1, nice=5)
+    seen: list[int] = []
+    try:
+        worker = pool.run({"op": "ping"}, 10)["pong"]
+        own = os.getpriority(os.PRIO_PROCESS, worker)
+        job = {"op": "query", "path": str(store.current_path()), "text": product, "prefixes": ns.prefixes(),
+               "spool": pool.spool_path(), "format": "application/sparql-results+json"}
+        running = threading.Thread(target=lambda: seen.append(pool.run(job, 20)))
+        running.start()
+        assert _eventually(lambda: _priority(worker) == pool_module.DEMOTED_NICE or not running.is_alive())
+        demoted = _priority(worker)
+        running.join(timeout=30)
+        assert seen, "the demoted query still gets its answer"
+        assert demoted == pool_module.DEMOTED_NICE
+        after = pool.run({"op": "ping"}, 10)["pong"]
+        if after == worker:   # raising the priority again is allowed here (root or CAP_SYS_NICE)
+            assert os.getpriority(os.PRIO_PROCESS, worker) == own
+        else:                 # elsewhere the demoted worker is replaced by one at the normal priority
+            assert os.getpriority(os.PRIO_PROCESS, after) == own
+    finally:
+        pool.close()
+
+
+def _priority(pid: int) -> int | None:
+    try:
+        return os.getpriority(os.PRIO_PROCESS, pid)
+    except OSError:
+        return None
+
+
 def test_the_limit_counts_processor_time_within_a_wall_clock_bound():
     """A query that waits for the processor (others use it) is not stopped at the limit, only one that
     has used it; whatever happens, nothing waits longer than WALL_FACTOR x the limit."""

@@ -58,6 +58,10 @@ class JobFailed(Exception):
 # a query may use `timeout` seconds of processor time; on a busy machine that takes longer, up to
 # this many times the limit in wall-clock time
 WALL_FACTOR = 3.0
+# a query that has used this much processor time yields the processors to newer, shorter ones
+# (its worker drops to the lowest CPU priority until the answer is in)
+DEMOTE_AFTER = 1.0
+DEMOTED_NICE = 19
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -82,14 +86,16 @@ def _rss_mib(pid: int) -> float:
     return 0.0
 
 
-def _answered_within(process: _Process, limit: float, processor_time: bool = True) -> bool:
+def _answered_within(process: _Process, limit: float, processor_time: bool = True,
+                     demote_after: float | None = None) -> bool:
     """Wait for the worker's answer until it has used `limit` seconds of processor time (or, where
     that cannot be read, or for a query another store evaluates, of wall-clock time), and at most
     WALL_FACTOR x `limit` of wall-clock time.
 
     The limit is there to stop runaway work, not queries that only run slowly because other requests
     share the processors: on an idle machine both clocks agree and a runaway query is stopped at the
-    limit; under load a legitimate query gets the processor time it needs within the wall bound."""
+    limit; under load a legitimate query gets the processor time it needs within the wall bound.
+    With `demote_after`, a query that has used that much processor time is demoted (_Process.demote)."""
     started = time.monotonic()
     hard = started + limit * WALL_FACTOR
     first = _cpu_seconds(process.process.pid) if processor_time else None
@@ -97,6 +103,11 @@ def _answered_within(process: _Process, limit: float, processor_time: bool = Tru
         used = _cpu_seconds(process.process.pid)
         spent = (used - first) if used is not None and first is not None else time.monotonic() - started
         wait = min(limit - spent, hard - time.monotonic())
+        if demote_after is not None and not process.demoted:
+            if spent >= demote_after:
+                process.demote()
+            else:
+                wait = min(wait, demote_after - spent)
         if wait <= 0:
             return process.conn.poll(0)
         # one thread evaluates a query, so its processor time grows about as fast as the clock at most
@@ -119,11 +130,29 @@ class _Process:
         )
         child.close()
         self.stopped_on_purpose = False   # timed out or recycled: replaced at once, not as a crash
+        self.demoted = False
+        self.priority = min(19, os.getpriority(os.PRIO_PROCESS, 0) + max(0, nice))
         if nice > 0:  # set from here: preexec_fn is unsafe in a threaded parent
             with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, self.process.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + nice))
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, self.priority)
         self.started = time.monotonic()
         self.jobs = 0
+
+    def demote(self) -> None:
+        """Lowest CPU priority for the rest of this job."""
+        self.demoted = True
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, DEMOTED_NICE)
+
+    def restore(self) -> bool:
+        """Back to the worker's own priority after a demoted job; False where the system does not let
+        an unprivileged process raise a priority again (the worker is then replaced)."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, self.priority)
+        except OSError:
+            return False
+        self.demoted = False
+        return True
 
     def kill(self) -> None:
         try:
@@ -296,7 +325,8 @@ class WorkerPool:
         try:
             process.conn.send(job)
             processor_time = "remote" not in job
-            if not _answered_within(process, timeout, processor_time):
+            demote_after = DEMOTE_AFTER if processor_time else None  # an external store's work is not ours
+            if not _answered_within(process, timeout, processor_time, demote_after):
                 elapsed = time.monotonic() - started
                 log.warning("query worker %s killed after %.1f s (limit %g s)", process.process.pid, elapsed, timeout)
                 process.stopped_on_purpose = True
@@ -319,6 +349,9 @@ class WorkerPool:
                 process.jobs += 1
                 if rss := self._bloated(process):
                     log.info("query worker %s recycled at %.0f MiB", process.process.pid, rss)
+                    process.stopped_on_purpose = True
+                    self._replace(process)
+                elif process.demoted and not process.restore():
                     process.stopped_on_purpose = True
                     self._replace(process)
                 else:
