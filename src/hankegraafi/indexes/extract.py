@@ -68,9 +68,9 @@ class GraphData:
 
     def select(self, body: str) -> list[list]:
         """Solutions of a SELECT as lists of terms (None for unbound)."""
-        results = self.store.query(self.prologue + body)
-        names = [v.value for v in results.variables]
-        return [[row[n] for n in names] for row in results]
+        # a solution iterates its values in the order of the variables (None where unbound); faster
+        # than looking each one up by name (a fifth of the index step's reading at 100 000 projects)
+        return [list(row) for row in self.store.query(self.prologue + body)]
 
     def pairs(self, body: str) -> list[tuple[str, str]]:
         """(?e, ?v) string pairs of a pattern, distinct."""
