@@ -323,6 +323,49 @@ def test_void_figures_match_the_store(void_graph, store, ns):
     assert void_graph.value(dataset, VOID.classes).toPython() == len(partitions)
 
 
+def test_void_statistics_come_from_the_build_and_older_releases_get_them_computed(store, ns, tmp_path):
+    from hankegraafi.build.release import Release
+    from hankegraafi.build.statistics import void_statistics
+    from hankegraafi.services import void
+
+    built = store.release.statistics   # written into release.json by the build
+    assert built["classes"][ns.hg + "Project"] > 0 and built["entities"] > 0
+    assert built == void_statistics(store.store, ns)
+    on_disk = Release.read(store.current_path())
+    assert on_disk.statistics == built
+
+    class OlderRelease:   # a release.json from before statistics were built: computed on request
+        def __init__(self):
+            self.store = store.store
+            self.release = Release(**{**vars(on_disk), "statistics": {}})
+
+    older = void._compute(OlderRelease(), ns)
+    assert older.classes == void._compute(store, ns).classes and older.entities == built["entities"]
+
+
+def test_release_memo_computes_a_value_once_while_threads_wait_for_it():
+    import threading
+    import time
+
+    from hankegraafi.services.memo import ReleaseMemo
+
+    memo, calls = ReleaseMemo(), []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.3)
+        return len(calls)
+
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(memo.get("r1", "void", slow))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [1] * 8 and len(calls) == 1
+    assert memo.get("r2", "void", slow) == 2   # a new release computes again
+
+
 def test_void_describes_graphs_licence_documents_and_release(void_graph, store, ns):
     dataset = URIRef(ns.base + "dataset")
     release = store.release

@@ -30,6 +30,7 @@ from .materialise import load_ntriples, materialise
 from . import publish
 from .release import Release, new_release, release_quads
 from .sources import BuildError, InputFile, bulk_load, discover, parse
+from .statistics import void_statistics
 from .validate import ValidationReport, validate_store
 
 Progress = Callable[[str], None]
@@ -185,6 +186,7 @@ def build(config: Config, progress: Progress = print) -> Release:
             release.default_graph_triples = _publish_default_graph(store, releases)
             progress("statistics")
             release.triples_per_graph, release.entities_per_class = _statistics(store, ns)
+            release.statistics = void_statistics(store, ns)
             release.inferred_per_rule = assembled.inferred
             release.validation = {
                 "conforms": True,

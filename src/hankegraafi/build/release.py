@@ -30,6 +30,7 @@ class Release:
     inferred_per_rule: dict[str, int] = field(default_factory=dict)
     default_graph_triples: int = 0
     validation: dict = field(default_factory=dict)
+    statistics: dict = field(default_factory=dict)  # for VoID (build/statistics.py); {} in older releases
 
     def write(self, folder: Path) -> None:
         (folder / RELEASE_FILE).write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")

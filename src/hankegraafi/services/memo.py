@@ -18,17 +18,23 @@ class ReleaseMemo:
         self._lock = threading.Lock()
         self._release: str | None = None
         self._values: dict = {}
+        self._computing: dict = {}  # key -> lock: one thread computes, the others wait for its value
 
     def get(self, release_id: str, key, compute: Callable[[], T]) -> T:
         with self._lock:
             if release_id != self._release:
-                self._release, self._values = release_id, {}
+                self._release, self._values, self._computing = release_id, {}, {}
             if key in self._values:
                 return self._values[key]
-        value = compute()
-        with self._lock:
-            if release_id == self._release:
-                self._values[key] = value
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            with self._lock:
+                if release_id == self._release and key in self._values:
+                    return self._values[key]
+            value = compute()
+            with self._lock:
+                if release_id == self._release:
+                    self._values[key] = value
         return value
 
 

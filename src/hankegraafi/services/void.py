@@ -1,8 +1,8 @@
 """The VoID description of the dataset: size, classes and properties with their counts, the named
 graphs and what each holds, licence, source documents, release and build time.
 
-The statistics need aggregates over the whole graph (slow on a big store), so they are computed once
-per release and kept in memory.
+The statistics need aggregates over the whole graph (slow on a big store): the build computes them
+into release.json (build/statistics.py); the summary is made once per release and kept in memory.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..namespaces import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, VOID, XSD, Namespaces
+from ..build.statistics import void_statistics
 from .memo import per_release
 from .provenance import graph_documents, graph_kind
 
@@ -70,24 +71,13 @@ def summary(release_store, ns: Namespaces) -> VoidSummary:
     return per_release(release_store, ("void", ns.base), lambda: _compute(release_store, ns))
 
 
-def _count(store: ox.Store, query: str) -> int:
-    for row in store.query(query):
-        return int(row["n"].value)
-    return 0
-
-
 def _compute(release_store, ns: Namespaces) -> VoidSummary:
     store: ox.Store = release_store.store
     release = release_store.release
-    classes = {row["c"].value: int(row["n"].value) for row in store.query(
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c")}
-    properties = {row["p"].value: int(row["n"].value) for row in store.query(
-        "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")}
-    distinct_subjects = _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")
-    entities = _count(store, f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ns.base}id/")) }}')
-    per_graph_class: dict[str, dict[str, int]] = {}
-    for row in store.query("SELECT ?g ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } FILTER(isIRI(?c)) } GROUP BY ?g ?c"):
-        per_graph_class.setdefault(row["g"].value, {})[row["c"].value] = int(row["n"].value)
+    # computed by the build; a release built before that has them computed here, once
+    statistics = release.statistics or void_statistics(store, ns)
+    classes, properties = statistics["classes"], statistics["properties"]
+    per_graph_class = statistics["graph_classes"]
     docs_of_graph = graph_documents(release_store, ns)
     graphs = []
     for iri, triples in sorted(release.triples_per_graph.items()):
@@ -106,7 +96,8 @@ def _compute(release_store, ns: Namespaces) -> VoidSummary:
         ox.NamedNode(ns.entity("project", "mrv")), None, None, ox.DefaultGraph())) else []
     return VoidSummary(
         dataset=ns.base + "dataset", release=release.identifier, created=release.created,
-        triples=release.default_graph_triples, entities=entities, distinct_subjects=distinct_subjects,
+        triples=release.default_graph_triples, entities=statistics["entities"],
+        distinct_subjects=statistics["distinct_subjects"],
         classes=dict(sorted(classes.items(), key=lambda kv: (-kv[1], kv[0]))),
         properties=dict(sorted(properties.items(), key=lambda kv: (-kv[1], kv[0]))),
         graphs=graphs, documents=documents, licence=licence, examples=examples)
