@@ -472,6 +472,15 @@ def _rows(conn: sqlite3.Connection, listing: Listing, entity_rows, lang: str) ->
     return rows
 
 
+def _counted(conn, matching: str, params: list, fields: list[str]) -> list:
+    """(field, value, count) of these fields over the matching entities, counted on request."""
+    if not fields:
+        return []
+    return conn.execute(
+        f"WITH m(id) AS ({matching}) SELECT f.field, f.value, COUNT(*) FROM facet f JOIN m ON f.entity = m.id "
+        f"WHERE f.field IN ({','.join('?' * len(fields))}) GROUP BY f.field, f.value", params + fields).fetchall()
+
+
 def _facets(conn, listing: Listing, selection, matching: str, params: list, lang: str,
             expanded: tuple[str, ...]) -> list[FacetGroup]:
     names = [f.name for f in listing.facets()]
@@ -483,18 +492,12 @@ def _facets(conn, listing: Listing, selection, matching: str, params: list, lang
         f"AND field2 IN ({marks})", [listing.name, *single[0], *names]).fetchall() if len(single) == 1 else []
     if precomputed:
         covered = set(_pair_fields(conn, listing, names))
-        rest = [name for name in names if name not in covered]
-        rows = precomputed + (conn.execute(
-            f"WITH m(id) AS ({matching}) SELECT f.field, f.value, COUNT(*) FROM facet f JOIN m ON f.entity = m.id "
-            f"WHERE f.field IN ({','.join('?' * len(rest))}) GROUP BY f.field, f.value", params + rest).fetchall()
-            if rest else [])
+        rows = precomputed + _counted(conn, matching, params, [name for name in names if name not in covered])
     elif selection:
-        rows = conn.execute(
-            f"WITH m(id) AS ({matching}) SELECT f.field, f.value, COUNT(*) FROM facet f JOIN m ON f.entity = m.id "
-            f"WHERE f.field IN ({marks}) GROUP BY f.field, f.value", params + names)
+        rows = _counted(conn, matching, params, names)
     else:
         rows = conn.execute(f"SELECT field, value, n FROM facet_count WHERE listing = ? AND field IN ({marks})",
-                            [listing.name, *names])
+                            [listing.name, *names]).fetchall()
     for name, value, n in rows:
         counts[name][value] = n
     wanted = {v for c in counts.values() for v in c} | {v for vs in selection.values() for v in vs}
