@@ -37,3 +37,22 @@ def test_home_page_shows_the_newest_few_and_links_to_the_listing_when_there_are_
     table = html.split('<table class="projects">', 1)[1].split("</table>", 1)[0]
     assert table.count("<tr>") == 1 + 2   # the header and two projects
     assert f"The 2 most recently started of {total} top-level projects: all projects" in html
+
+
+def test_a_release_without_its_index_gets_a_clear_503_on_the_home_page_not_an_error(store, tmp_path):
+    import shutil
+
+    from hankegraafi.config import load_config
+    from hankegraafi.indexes import INDEX_FILE
+    from hankegraafi.web import create_app
+
+    release = store.current_path()
+    copy = tmp_path / "store" / "releases" / release.name
+    shutil.copytree(release, copy, ignore=shutil.ignore_patterns("LOCK"))
+    (copy / INDEX_FILE).unlink()   # a release built before indexes existed
+    (tmp_path / "store" / "current").symlink_to(copy.relative_to(tmp_path / "store"))
+    client = create_app(load_config(environ={}, store_path=tmp_path / "store")).test_client()
+    for path in ("/", "/projects"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert "hankegraafi build" in response.get_data(as_text=True), path

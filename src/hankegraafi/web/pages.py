@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from ..indexes import open_release
 from ..services.overview import newest_top_level_projects, project_overview
 from . import context
+from .browse import indexes
 
 blueprint = Blueprint("pages", __name__)
 
@@ -17,7 +17,7 @@ def home():
     ns = context.namespaces()
     release = store.release
     classes = {iri[len(ns.hg):]: n for iri, n in release.entities_per_class.items()}
-    newest, total = newest_top_level_projects(open_release(store.current_path()))
+    newest, total = newest_top_level_projects(indexes())
     return render_template(
         "home.html",
         release=release,
