@@ -25,31 +25,35 @@ from ..namespaces import Namespaces
 from . import db, listings, search, visual
 from .analysis import Analyser, analyser
 from .db import INDEX_FILE, INDEX_FORMAT
-from .extract import GraphData
+from .extract import GraphData, Prefetch, Stopped
 
 # visualisation data up to this size stays parsed in memory (per process and release)
 DATASET_CACHE_BYTES = 20_000_000
 
-__all__ = ["INDEX_FILE", "IndexUnavailable", "Indexes", "open_release", "write"]
+__all__ = ["INDEX_FILE", "IndexUnavailable", "Indexes", "Stopped", "open_release", "write"]
 
 
 class IndexUnavailable(RuntimeError):
     """The release has no index file (built before indexes existed): rebuild it."""
 
 
-def write(store: ox.Store, folder: Path, ns: Namespaces, progress: Callable[[str], None] = lambda _: None) -> Path:
-    """Compute the search index, listing tables and visualisation data of `store` into `folder`."""
+def write(store: ox.Store, folder: Path, ns: Namespaces, progress: Callable[[str], None] = lambda _: None,
+          stop: threading.Event | None = None) -> Path:
+    """Compute the search index, listing tables and visualisation data of `store` into `folder`.
+    Raises Stopped soon after `stop` is set."""
     started = time.monotonic()
     target = Path(folder) / INDEX_FILE
     partial = target.with_name(INDEX_FILE + ".partial")
-    data = GraphData(store, ns)
+    prefetch = Prefetch(store, stop=stop)
     conn = db.create(partial)
     try:
+        ahead = [ns.sparql_prologue() + body for body in listings.queries()] + visual.queries(ns)
+        data = GraphData(store, ns, prefetch, then=ahead)
         entities = db.Entities(conn, data)
         sizes = listings.write(conn, data, entities)
         text_analyser = analyser()
         searchable = search.write(conn, data, entities, ns, text_analyser)
-        visual.write(conn, store, data, ns)
+        visual.write(conn, data, ns)
         meta = {
             "format": INDEX_FORMAT,
             "base_iri": ns.base,
@@ -63,6 +67,7 @@ def write(store: ox.Store, folder: Path, ns: Namespaces, progress: Callable[[str
         conn.commit()
         conn.execute("VACUUM")
     finally:
+        prefetch.close()
         conn.close()
     os.replace(partial, target)
     progress(f"indexes: {searchable} searchable entities, listings {sizes}, in {time.monotonic() - started:.1f} s")

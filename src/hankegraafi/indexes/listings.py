@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from .db import Entities
-from .extract import GraphData, en_sort_key, fi_sort_key
+from .extract import GraphData, en_sort_key, fi_sort_key, pairs_query
 
 
 @dataclass(frozen=True)
@@ -192,12 +192,38 @@ LISTINGS: dict[str, Listing] = {listing.name: listing for listing in (
 
 # ====================================================================== build time
 
+def queries() -> list[str]:
+    """The SELECTs (without prologue) `write` asks GraphData for, in order (to evaluate them ahead)."""
+    found = []
+    for listing in LISTINGS.values():
+        found.append(_members_query(listing))
+        found += [pairs_query(_field_pattern(listing, f)) for f in listing.fields if f.pattern or f.years_of]
+        if listing.amount:
+            found.append(_amount_query(listing))
+    return found
+
+
+def _members_query(listing: Listing) -> str:
+    return f"SELECT DISTINCT ?e WHERE {{ {listing.members} }}"
+
+
+def _field_pattern(listing: Listing, f: Field) -> str:
+    """The pattern binding ?e (a member) and ?v (a value of the field; for years, a dated item)."""
+    if f.pattern:
+        return f"{listing.members} {f.pattern}"
+    return f"{listing.members} {f.years_of} BIND(?x AS ?v)"
+
+
+def _amount_query(listing: Listing) -> str:
+    return f"SELECT DISTINCT ?e ?f ?amount WHERE {{ {listing.members} {listing.amount} }}"
+
+
 def write(conn: sqlite3.Connection, data: GraphData, entities: Entities) -> dict[str, int]:
     """Compute every listing's members and field values into the index; returns members per listing."""
     sizes = {}
     values: set[str] = set()
     for listing in LISTINGS.values():
-        members = [e.value for (e,) in data.select(f"SELECT DISTINCT ?e WHERE {{ {listing.members} }}")
+        members = [e.value for (e,) in data.select(_members_query(listing))
                    if e is not None and e.value.startswith(("http://", "https://"))]
         ids = {iri: entities.id(iri, listing.kind, listing.name) for iri in members}
         sizes[listing.name] = len(ids)
@@ -205,11 +231,11 @@ def write(conn: sqlite3.Connection, data: GraphData, entities: Entities) -> dict
         for f in listing.fields:
             found: dict[int, set[str]] = defaultdict(set)
             if f.pattern:
-                for e, v in data.pairs(f"{listing.members} {f.pattern}"):
+                for e, v in data.pairs(_field_pattern(listing, f)):
                     if e in ids:
                         found[ids[e]].add(v)
             elif f.years_of:
-                for e, x in data.pairs(f"{listing.members} {f.years_of} BIND(?x AS ?v)"):
+                for e, x in data.pairs(_field_pattern(listing, f)):
                     if e in ids:
                         found[ids[e]].update(str(y) for y in data.years(x))
             elif f.kinds_of:
@@ -225,7 +251,7 @@ def write(conn: sqlite3.Connection, data: GraphData, entities: Entities) -> dict
                              ((len(counts.get(i, ())), i) for i in ids.values()))
         if listing.amount:
             per_funding: dict[str, dict[str, float]] = defaultdict(dict)
-            for e, f, amount in data.select(f"SELECT DISTINCT ?e ?f ?amount WHERE {{ {listing.members} {listing.amount} }}"):
+            for e, f, amount in data.select(_amount_query(listing)):
                 try:
                     number = float(amount.value)
                 except (TypeError, ValueError):
@@ -286,11 +312,10 @@ def _organisation_kinds(data: GraphData, ids: dict[str, int], organisations: dic
 
     Joined here rather than in SPARQL: `?o a ?kind . ?kind rdfs:subClassOf …` inside a UNION took
     Oxigraph minutes on 10 000 projects."""
-    kinds = data.organisation_kinds()
     if organisations is None:
         organisations = {i: {iri} for iri, i in ids.items()}
     return {entity: found for entity, orgs in organisations.items()
-            if (found := {k for org in orgs for k in data.types.get(org, ()) if k in kinds})}
+            if (found := {k for org in orgs for k in data.kinds.get(org, ())})}
 
 
 # ====================================================================== request time

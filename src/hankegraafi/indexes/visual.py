@@ -104,7 +104,19 @@ def query_text(name: str, ns: Namespaces) -> str:
 
 
 def run(store: ox.Store, name: str, ns: Namespaces) -> list[dict[str, str]]:
-    results = store.query(query_text(name, ns))
+    return _rows(store.query(query_text(name, ns)))
+
+
+def queries(ns: Namespaces) -> list[str]:
+    """The queries `write` runs, in order (to evaluate them ahead)."""
+    return [query_text(name, ns) for names in VIEWS.values() for name in names]
+
+
+def _run(data: GraphData, name: str, ns: Namespaces) -> list[dict[str, str]]:
+    return _rows(data.solutions(query_text(name, ns)))
+
+
+def _rows(results: ox.QuerySolutions) -> list[dict[str, str]]:
     names = [v.value for v in results.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in results]
 
@@ -129,10 +141,10 @@ class Labels:
                 self.found[iri] = {"fi": self.data.label(iri, "fi"), "en": self.data.label(iri, "en")}
 
 
-def timeline(store: ox.Store, data: GraphData, ns: Namespaces) -> dict:
+def timeline(data: GraphData, ns: Namespaces) -> dict:
     labels = Labels(data)
     items = []
-    for row in run(store, "timeline", ns):
+    for row in _run(data, "timeline", ns):
         item = row["item"]
         start, end, approximate = data.period(item)
         stated = bool(row.get("start") or row.get("end") or row.get("earliestStart") or row.get("latestEnd"))
@@ -147,18 +159,18 @@ def timeline(store: ox.Store, data: GraphData, ns: Namespaces) -> dict:
     return {"items": items, "labels": labels.found}
 
 
-def network(store: ox.Store, data: GraphData, ns: Namespaces) -> dict:
+def network(data: GraphData, ns: Namespaces) -> dict:
     labels = Labels(data)
     links = []
     nodes: dict[str, str] = {}
-    for row in run(store, "network", ns):
+    for row in _run(data, "network", ns):
         source, target, relation = row["source"], row["target"], row["relation"]
         labels(source, target, relation)
         nodes.setdefault(target, "project")
         nodes.setdefault(source, "project" if relation == ns.hg + "subProjectOf" else "organisation")
         links.append({"source": source, "target": target, "relation": relation})
     pairs = []
-    for row in run(store, "network-pairs", ns):
+    for row in _run(data, "network-pairs", ns):
         labels(row["organisation"], row["partner"], row["project"])
         pairs.append({"organisation": row["organisation"], "partner": row["partner"], "project": row["project"]})
     degree: dict[str, int] = defaultdict(int)
@@ -169,20 +181,20 @@ def network(store: ox.Store, data: GraphData, ns: Namespaces) -> dict:
             "links": links, "pairs": pairs, "labels": labels.found}
 
 
-def funding(store: ox.Store, data: GraphData, ns: Namespaces) -> dict:
+def funding(data: GraphData, ns: Namespaces) -> dict:
     labels = Labels(data)
     schemes = []
-    for row in run(store, "funding-schemes", ns):
+    for row in _run(data, "funding-schemes", ns):
         labels(row["scheme"])
         schemes.append({"scheme": row["scheme"], "total": _number(row.get("total")),
                         "fundings": int(row.get("fundings", 0))})
     projects = []
-    for row in run(store, "funding-projects", ns):
+    for row in _run(data, "funding-projects", ns):
         labels(row["project"], row["funder"], row.get("scheme"))
         projects.append({"project": row["project"], "funding": row["funding"], "funder": row["funder"],
                          "amount": _number(row["amount"]), "scheme": row.get("scheme")})
     budgets = []
-    for row in run(store, "funding-budgets", ns):
+    for row in _run(data, "funding-budgets", ns):
         labels(row["project"], row["type"], row.get("holder"), row.get("document"))
         budgets.append({"project": row["project"], "budget": row["budget"], "type": row["type"],
                         "amount": _number(row["amount"]), "holder": row.get("holder"),
@@ -190,10 +202,10 @@ def funding(store: ox.Store, data: GraphData, ns: Namespaces) -> dict:
     return {"schemes": schemes, "projects": projects, "budgets": budgets, "labels": labels.found}
 
 
-def write(conn: sqlite3.Connection, store: ox.Store, data: GraphData, ns: Namespaces) -> None:
+def write(conn: sqlite3.Connection, data: GraphData, ns: Namespaces) -> None:
     for name, build in (("timeline", timeline), ("network", network), ("funding", funding)):
         conn.execute("INSERT INTO dataset(name, json) VALUES (?, ?)",
-                     (name, json.dumps(build(store, data, ns), ensure_ascii=False)))
+                     (name, json.dumps(build(data, ns), ensure_ascii=False)))
 
 
 def collaboration(dataset: dict) -> list[dict]:
