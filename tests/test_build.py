@@ -53,6 +53,18 @@ def test_default_graph_is_merge_without_duplicates(store, ns):
     assert count(store, f"{mrv} {label} ?l FILTER(LANG(?l) = 'fi')") == 1
 
 
+def test_default_graph_is_exactly_the_merge_of_the_named_graphs(store):
+    """Copied graph by graph and, for what is inferred, from the rule files: nothing missing, nothing
+    extra, blank nodes the very nodes of the named graphs."""
+    named = {(q.subject, q.predicate, q.object) for q in store.store.quads_for_pattern(None, None, None)
+             if not isinstance(q.graph_name, ox.DefaultGraph)}
+    default = {(q.subject, q.predicate, q.object)
+               for q in store.store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    assert default == named
+    assert any(isinstance(s, ox.BlankNode) for s, _, _ in default)
+    assert store.release.default_graph_triples == len(default)
+
+
 def test_each_source_document_has_its_own_graph(store, ns):
     graphs = {g.value for g in store.store.named_graphs()}
     for number in ("000", "001", "002", "003", "004"):

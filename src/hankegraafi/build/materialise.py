@@ -18,6 +18,7 @@ symmetric-property declaration), the next round runs the full rules again.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -137,6 +138,17 @@ def _count_lines(path: Path) -> tuple[int, bool]:
     return lines, blank
 
 
+def names_blank_node(path: Path) -> bool:
+    """Whether an N-Triples file may name a blank node (a "_:" anywhere, in a literal too)."""
+    tail = b""
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            if b"_:" in tail + block[:1] or b"_:" in block:
+                return True
+            tail = block[-1:]
+    return False
+
+
 def load_ntriples(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph, blank_nodes: bool) -> None:
     """Load query results written as N-Triples into `graph`. The bulk loader renames blank nodes, so a
     file that names the store's own blank nodes goes through the parser that keeps their labels."""
@@ -156,12 +168,15 @@ FIRST_ROUND = [["subproperty", "inverse", "symmetric", "role-property", "subprop
 
 
 def materialise(store: ox.Store, ns: Namespaces, progress: Callable[[str], None] = lambda _: None,
-                temporary_folder: str | os.PathLike | None = None, workers: int = 2) -> dict[str, int]:
+                temporary_folder: str | os.PathLike | None = None, workers: int = 2,
+                also_default_graph: bool = False) -> dict[str, int]:
     """Run the rules to a fixpoint; return how many triples each rule added.
 
     The first round runs the rules in two lanes side by side (FIRST_ROUND), later rounds are
     semi-naive with their queries spread over `workers` threads (Oxigraph evaluates queries without
-    holding the GIL); results are loaded one file at a time."""
+    holding the GIL); results are loaded one file at a time. With `also_default_graph`, everything
+    inferred is loaded into the default graph too once the fixpoint is reached (the rules read the
+    named graphs, so not before), from the same files: cheaper than copying the graph later."""
     inferred_iri = ns.graph("inferred")
     inferred = ox.NamedNode(inferred_iri)
     by_name = {name: (template, atoms) for name, template, atoms in _rules(ns)}
@@ -177,12 +192,22 @@ def materialise(store: ox.Store, ns: Namespaces, progress: Callable[[str], None]
             store.query(query, use_default_graph_as_union=True).serialize(str(path), ox.RdfFormat.N_TRIPLES)
             return name, path
 
+        kept: list[tuple[Path, bool]] = []  # (file, names a blank node) to load into the default graph
+        if also_default_graph:
+            kept.append((Path(folder) / "default.nt", False))  # the rest, in one bulk load
+
         def load(name: str, path: Path) -> int:
             count, blank_nodes = _count_lines(path)
             with lock:
                 if count:
                     load_ntriples(store, path, inferred, blank_nodes)
                 added[name] += count
+                if count and also_default_graph and blank_nodes:
+                    kept.append((path, blank_nodes))
+                    return count
+                if count and also_default_graph:
+                    with open(path, "rb") as part, open(kept[0][0], "ab") as merged:
+                        shutil.copyfileobj(part, merged)
             path.unlink()
             return count
 
@@ -217,6 +242,9 @@ def materialise(store: ox.Store, ns: Namespaces, progress: Callable[[str], None]
                         new_in_round += load(name, path)
             progress(f"materialise: round {round_number}{'' if full else ' (semi-naive)'}, {new_in_round} new triples")
             if new_in_round == 0:
+                for path, blank_nodes in kept:
+                    if path.exists():
+                        load_ntriples(store, path, ox.DefaultGraph(), blank_nodes)
                 return added
             full = bool(store.query(_vocabulary_inferred_query(inferred_iri)))
     raise RuntimeError(f"materialisation did not reach a fixpoint in {MAX_ROUNDS} rounds")

@@ -1,4 +1,4 @@
-"""The build: parse -> load -> materialise -> validate -> describe the release -> swap it in atomically.
+"""The build: parse -> load -> materialise -> merge -> validate, index and describe -> swap it in atomically.
 
 A build writes a new store in `<store_path>/releases/.tmp-*` and only when every step passed renames
 it to `releases/<release-id>` and repoints the `current` symlink with an atomic rename. A failing or
@@ -11,7 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import tempfile
+import threading
 import time
 import traceback
 import uuid
@@ -25,12 +25,13 @@ import pyoxigraph as ox
 
 from .. import indexes
 from ..config import Config
-from ..namespaces import CONTACTS_GRAPH, RDF, Namespaces
-from .materialise import load_ntriples, materialise
+from ..namespaces import CONTACTS_GRAPH, Namespaces
+from .materialise import materialise
+from .merge import add_to_merge, default_graph_size, merge_into_default_graph
 from . import publish
 from .release import Release, new_release, release_quads
 from .sources import BuildError, InputFile, bulk_load, discover, parse
-from .statistics import void_statistics
+from .statistics import entities_per_class, triples_per_graph, void_statistics
 from .validate import ValidationReport, validate_store
 
 Progress = Callable[[str], None]
@@ -51,13 +52,12 @@ class ValidationFailed(BuildError):
 class Assembled:
     store: ox.Store
     files: list[InputFile]
-    report: ValidationReport
     inferred: dict[str, int]
 
 
-def assemble(store: ox.Store, config: Config, progress: Progress, strict: bool = True) -> Assembled:
-    """Load every input into `store`, materialise and validate. Raises BuildError on bad input
-    (on SHACL violations too, when `strict`)."""
+def assemble(store: ox.Store, config: Config, progress: Progress, temporary_folder: Path | None = None) -> Assembled:
+    """Load every input into `store`, materialise, and merge all graphs into the default graph.
+    Raises BuildError on bad input. (Validation is `validate`'s, on the merge.)"""
     ns = Namespaces(config.base_iri)
     files = discover(config)
     if not files:
@@ -78,12 +78,19 @@ def assemble(store: ox.Store, config: Config, progress: Progress, strict: bool =
     contacts = ox.NamedNode(ns.graph(CONTACTS_GRAPH))
     if not config.publish_contacts and store.contains_named_graph(contacts):
         store.remove_graph(contacts)  # an extra input that names the contacts graph: personal data stays out
-    inferred = materialise(store, ns, progress)
+    inferred = materialise(store, ns, progress, also_default_graph=True)
+    progress("merge: all graphs into the default graph")
+    merge_into_default_graph(store, temporary_folder, skip=[ox.NamedNode(ns.graph("inferred"))])
+    return Assembled(store, files, inferred)
+
+
+def validate(assembled: Assembled, config: Config, progress: Progress, strict: bool = True) -> ValidationReport:
+    """SHACL validation of the merge; raises ValidationFailed on a violation when `strict`."""
     progress("validate: SHACL")
-    report = validate_store(store, config, files, progress)
+    report = validate_store(assembled.store, config, assembled.files, progress)
     if strict and not report.conforms:
         raise ValidationFailed(report)
-    return Assembled(store, files, report, inferred)
+    return report
 
 
 class _Counter:
@@ -100,41 +107,6 @@ class _Counter:
         item = next(self._items)
         self.count += 1
         return item
-
-
-def _publish_default_graph(store: ox.Store, temporary_folder: Path | None = None) -> int:
-    """Copy the merge of all named graphs into the default graph (duplicates collapse, as in an RDF merge).
-
-    The copy streams inside Oxigraph (query results serialised to a temporary N-Triples file, then
-    bulk-loaded), so it needs neither memory nor Python objects in proportion to the graph."""
-    with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}publish-", dir=temporary_folder) as folder:
-        merged = Path(folder) / "merge.nt"
-        with open(merged, "wb") as output:
-            for graph in list(store.named_graphs()):
-                blank = store.query(f"ASK {{ GRAPH <{graph.value}> {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}")
-                if blank:  # the bulk loader would rename its blank nodes (see load_ntriples)
-                    path = Path(folder) / "blank.nt"
-                    store.dump(str(path), ox.RdfFormat.N_TRIPLES, from_graph=graph)
-                    load_ntriples(store, path, ox.DefaultGraph(), True)
-                else:
-                    store.dump(output, ox.RdfFormat.N_TRIPLES, from_graph=graph)
-        store.bulk_load(path=str(merged), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
-    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
-
-
-def _statistics(store: ox.Store, ns: Namespaces) -> tuple[dict[str, int], dict[str, int]]:
-    per_graph = {
-        row["g"].value: int(row["n"].value)
-        for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-    }
-    per_class = {
-        row["c"].value: int(row["n"].value)
-        for row in store.query(
-            f"SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x <{RDF}type> ?c FILTER(STRSTARTS(STR(?c), \"{ns.hg}\")) }} "
-            "GROUP BY ?c ORDER BY DESC(?n) ?c"
-        )
-    }
-    return per_graph, per_class
 
 
 @contextmanager
@@ -176,26 +148,19 @@ def build(config: Config, progress: Progress = print) -> Release:
         store = None
         try:
             store = ox.Store(str(work))
-            assembled = assemble(store, config, progress)
+            assembled = assemble(store, config, progress, releases)
             release = new_release(assembled.files, config)
             while (releases / release.identifier).exists():  # same inputs built twice within a second
                 time.sleep(1)
                 release = new_release(assembled.files, config)
-            store.extend(release_quads(release, ns))
-            progress("publish: the merge of all graphs into the default graph")
-            release.default_graph_triples = _publish_default_graph(store, releases)
-            progress("statistics")
-            release.triples_per_graph, release.entities_per_class = _statistics(store, ns)
-            release.statistics = void_statistics(store, ns)
+            add_to_merge(store, release_quads(release, ns))
             release.inferred_per_rule = assembled.inferred
-            release.validation = {
-                "conforms": True,
-                "warnings": [str(v) for v in assembled.report.violations if v.severity != "Violation"],
-            }
-            progress("optimise store")
+            progress("optimise store")  # compacted, the store answers the queries below much faster
             store.optimize()
             store.flush()
-            indexes.write(store, work, ns, progress)
+            report = _check_describe_index(assembled, config, release, work, progress)
+            release.validation = {"conforms": True,
+                                  "warnings": [str(v) for v in report.violations if v.severity != "Violation"]}
             if config.remote:  # an external SPARQL store serves the graph (build/publish.py)
                 publish.publish(store, config, release, progress)
             store = assembled = None  # close the store before its folder moves
@@ -215,9 +180,38 @@ def build(config: Config, progress: Progress = print) -> Release:
             raise
 
 
+def _check_describe_index(assembled: Assembled, config: Config, release: Release, work: Path,
+                          progress: Progress) -> ValidationReport:
+    """Validate, compute the release's statistics and write the indexes, side by side: all three only
+    read the store, validation and statistics mostly in Oxigraph without the GIL, the indexes mostly
+    in Python. Raises ValidationFailed (after the others finished) when the merge violates a shape."""
+    store, ns = assembled.store, Namespaces(config.base_iri)
+
+    def describe() -> None:
+        progress("statistics")
+        release.default_graph_triples = default_graph_size(store)
+        release.triples_per_graph = triples_per_graph(store)
+        release.statistics = void_statistics(store, ns)
+        release.entities_per_class = entities_per_class(release.statistics, ns)
+        progress("statistics: done")
+
+    failed = threading.Event()  # set when validation fails: the index step then stops early
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="build") as side:
+        validation = side.submit(validate, assembled, config, progress)
+        validation.add_done_callback(lambda done: done.exception() is not None and failed.set())
+        statistics = side.submit(describe)
+        try:
+            indexes.write(store, work, ns, progress, stop=failed)
+        except indexes.Stopped:
+            validation.result()  # raises why
+            raise
+        statistics.result()
+        return validation.result()
+
+
 def check(config: Config, progress: Progress = print) -> ValidationReport:
     """Parse, materialise and validate in memory without touching the served store."""
-    return assemble(ox.Store(), config, progress, strict=False).report
+    return validate(assemble(ox.Store(), config, progress), config, progress, strict=False)
 
 
 def current_release_path(config: Config) -> Path | None:

@@ -3,7 +3,7 @@
 pyshacl copies the data into an rdflib graph and walks it in Python, which at ten million triples
 takes hours and tens of gigabytes. Here every constraint of every shape becomes one SELECT query
 that returns the violating focus nodes (and values) for *all* focus nodes at once, and Oxigraph
-runs it over the store's union of graphs. The results are the same as pyshacl's (focus node, path,
+runs it over the store's default graph, which the build makes the merge of all graphs. The results are the same as pyshacl's (focus node, path,
 value, severity, message, source shape), which tests check on the curated data and on deliberately
 broken data; a shapes graph that uses a SHACL feature this compiler does not know raises
 `Unsupported`, and the caller then falls back to pyshacl, so validation is never skipped.
@@ -25,7 +25,9 @@ Where pyshacl and Oxigraph disagree underneath, results can differ: literal well
 checked by Oxigraph's casts (for the types in CASTABLE) where pyshacl uses rdflib's parsers, regular
 expressions are Rust's rather than Python's, and the store normalises some literals on load
 (derived integer types become xsd:integer) - pyshacl sees the same normalised data, since it reads
-it back from the store. The data graph is the union of all graphs but the shapes graph.
+it back from the store. The data graph is the merge, shapes graph included (SHACL allows one graph
+for both; the project's shapes never target a node of the shapes graph), where pyshacl gets the data
+graphs alone.
 
 For speed on Oxigraph: class tests use the explicit list of subclasses (`store_subclasses`) and
 `MINUS` (a hash anti-join, several times faster than `FILTER NOT EXISTS` per row), the value tests
@@ -548,12 +550,12 @@ def compile_shapes(shapes: rdflib.Graph, subclasses: Callable[[str], list[str]] 
 
 
 def store_subclasses(store: ox.Store, **query_options) -> Callable[[str], list[str]]:
-    """`subclasses` for compile_shapes, answered by the store (the union of its graphs by default)."""
-    options = query_options or {"use_default_graph_as_union": True}
+    """`subclasses` for compile_shapes, answered by the store (its default graph unless `query_options`
+    say otherwise)."""
 
     def subclasses(cls: str) -> list[str]:
         query = f"SELECT DISTINCT ?c WHERE {{ ?c {SUBCLASS}* <{cls}> }}"
-        return [row["c"].value for row in store.query(query, **options) if isinstance(row["c"], ox.NamedNode)]
+        return [row["c"].value for row in store.query(query, **query_options) if isinstance(row["c"], ox.NamedNode)]
     return subclasses
 
 
@@ -568,13 +570,11 @@ def _format(template: str, row: dict[str, str], params: dict[str, str]) -> str:
 
 def run_checks(store: ox.Store, checks: list[Check], progress: Callable[[str], None] = lambda _: None,
                workers: int = 2, **query_options) -> Iterator[Result]:
-    """Run every check on the store (union of its named graphs by default); yield each result.
+    """Run every check on the store (its default graph unless `query_options` say otherwise); yield each result.
 
     Queries run in `workers` threads (Oxigraph evaluates them without holding the GIL)."""
-    options = query_options or {"use_default_graph_as_union": True}
-
     def run(check: Check) -> list[dict[str, str]]:
-        solutions = store.query(check.query, **options)
+        solutions = store.query(check.query, **query_options)
         names = [v.value for v in solutions.variables]
         return [{n: solution[n].value for n in names if solution[n] is not None} for solution in solutions]
 

@@ -90,7 +90,7 @@ def validate_store(store: ox.Store, config: Config, files: list[InputFile],
         raise BuildError(f"unknown validator {validator!r} (auto, sparql or pyshacl)")
     if checks is not None:
         progress(f"validate: {len(checks)} SHACL constraints as SPARQL queries in the store")
-        violations = _validate_sparql(store, shapes_graph, checks, progress)
+        violations = _validate_sparql(store, checks, progress)
     else:
         progress("validate: pyshacl")
         violations = _validate_pyshacl(store, shapes, shapes_graph)
@@ -99,16 +99,12 @@ def validate_store(store: ox.Store, config: Config, files: list[InputFile],
     return ValidationReport(not any(v.severity == "Violation" for v in violations), violations)
 
 
-def _validate_sparql(store: ox.Store, shapes_graph: ox.NamedNode, checks, progress) -> list[Violation]:
-    # the data graph is the union of every graph but the shapes (as for pyshacl): take the shapes
-    # out of the store while the queries run on the union, and put them back afterwards
-    shape_quads = list(store.quads_for_pattern(None, None, None, shapes_graph))
-    store.remove_graph(shapes_graph)
-    try:
-        return [Violation(r.severity, r.focus, r.path, r.message, r.value, "" if r.shape.startswith("_:") else r.shape, "")
-                for r in run_checks(store, checks, progress)]
-    finally:
-        store.extend(shape_quads)
+def _validate_sparql(store: ox.Store, checks, progress) -> list[Violation]:
+    # the data graph is the merge (the default graph), shapes included: SHACL allows the shapes and
+    # the data in one graph, and no shape targets a node of the shapes graph (they target hg: classes
+    # and values of data properties), so the results are pyshacl's on the data graphs alone
+    return [Violation(r.severity, r.focus, r.path, r.message, r.value, "" if r.shape.startswith("_:") else r.shape, "")
+            for r in run_checks(store, checks, progress)]
 
 
 def _validate_pyshacl(store: ox.Store, shapes: rdflib.Graph, shapes_graph: ox.NamedNode) -> list[Violation]:
