@@ -9,8 +9,9 @@ For each size (number of projects) it
      `Store.bulk_load` (all in Rust), and `oxigraph load` (the CLI from the PyPI package `oxigraph`,
      which loads several files in parallel), each followed by nothing else (load only);
   3. runs the full `hankegraafi build` on the repository's data plus the generated files (parse,
-     load, materialise, SHACL validation, default graph, statistics, optimise, indexes, release) in a
-     child process, and reports its wall time and peak resident memory (the child's own rusage);
+     load, materialise, merge into the default graph, optimise, then SHACL validation, statistics and
+     indexes side by side, release) in a child process, and reports its wall time and peak resident
+     memory (the child's own rusage);
   4. exports the whole built graph in every RDF format and reports seconds and MB/s.
 Figures only, no assertions. Everything runs in a temporary folder (kept with --keep); every child
 process is waited for. Run it with `nice` on a shared machine.

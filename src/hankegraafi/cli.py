@@ -37,13 +37,17 @@ def _config(args) -> Config:
 def _progress():
     """A progress printer: each step with the time since the start and the peak memory so far."""
     import resource
+    import threading
     import time
 
     started = time.monotonic()
+    lock = threading.Lock()  # the build's last steps report from several threads: one whole line each
 
     def show(message: str) -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"  [{time.monotonic() - started:7.1f} s {peak:6.0f} MiB] {message}", file=sys.stderr, flush=True)
+        with lock:
+            sys.stderr.write(f"  [{time.monotonic() - started:7.1f} s {peak:6.0f} MiB] {message}\n")
+            sys.stderr.flush()
     return show
 
 

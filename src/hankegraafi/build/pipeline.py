@@ -88,6 +88,7 @@ def validate(assembled: Assembled, config: Config, progress: Progress, strict: b
     """SHACL validation of the merge; raises ValidationFailed on a violation when `strict`."""
     progress("validate: SHACL")
     report = validate_store(assembled.store, config, assembled.files, progress)
+    progress(f"validate: done, {'conforms' if report.conforms else 'violations'}, {len(report.violations)} result(s)")
     if strict and not report.conforms:
         raise ValidationFailed(report)
     return report
