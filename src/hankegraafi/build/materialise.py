@@ -169,14 +169,16 @@ FIRST_ROUND = [["subproperty", "inverse", "symmetric", "role-property", "subprop
 
 def materialise(store: ox.Store, ns: Namespaces, progress: Callable[[str], None] = lambda _: None,
                 temporary_folder: str | os.PathLike | None = None, workers: int = 2,
-                also_default_graph: bool = False) -> dict[str, int]:
+                default_graph_file: Path | None = None) -> dict[str, int]:
     """Run the rules to a fixpoint; return how many triples each rule added.
 
     The first round runs the rules in two lanes side by side (FIRST_ROUND), later rounds are
     semi-naive with their queries spread over `workers` threads (Oxigraph evaluates queries without
-    holding the GIL); results are loaded one file at a time. With `also_default_graph`, everything
-    inferred is loaded into the default graph too once the fixpoint is reached (the rules read the
-    named graphs, so not before), from the same files: cheaper than copying the graph later."""
+    holding the GIL); results are loaded one file at a time. With `default_graph_file`, everything
+    inferred is also written to that N-Triples file, for the caller to bulk-load into the default
+    graph (cheaper than copying the inferred graph later); results naming blank nodes are instead
+    loaded into the default graph here, once the fixpoint is reached (the rules read the union of
+    the graphs, which must not see them twice before)."""
     inferred_iri = ns.graph("inferred")
     inferred = ox.NamedNode(inferred_iri)
     by_name = {name: (template, atoms) for name, template, atoms in _rules(ns)}
@@ -192,9 +194,7 @@ def materialise(store: ox.Store, ns: Namespaces, progress: Callable[[str], None]
             store.query(query, use_default_graph_as_union=True).serialize(str(path), ox.RdfFormat.N_TRIPLES)
             return name, path
 
-        kept: list[tuple[Path, bool]] = []  # (file, names a blank node) to load into the default graph
-        if also_default_graph:
-            kept.append((Path(folder) / "default.nt", False))  # the rest, in one bulk load
+        blank_results: list[Path] = []  # for the default graph, with load_ntriples' parser
 
         def load(name: str, path: Path) -> int:
             count, blank_nodes = _count_lines(path)
@@ -202,11 +202,11 @@ def materialise(store: ox.Store, ns: Namespaces, progress: Callable[[str], None]
                 if count:
                     load_ntriples(store, path, inferred, blank_nodes)
                 added[name] += count
-                if count and also_default_graph and blank_nodes:
-                    kept.append((path, blank_nodes))
-                    return count
-                if count and also_default_graph:
-                    with open(path, "rb") as part, open(kept[0][0], "ab") as merged:
+                if count and default_graph_file is not None:
+                    if blank_nodes:
+                        blank_results.append(path)
+                        return count
+                    with open(path, "rb") as part, open(default_graph_file, "ab") as merged:
                         shutil.copyfileobj(part, merged)
             path.unlink()
             return count
@@ -242,9 +242,8 @@ def materialise(store: ox.Store, ns: Namespaces, progress: Callable[[str], None]
                         new_in_round += load(name, path)
             progress(f"materialise: round {round_number}{'' if full else ' (semi-naive)'}, {new_in_round} new triples")
             if new_in_round == 0:
-                for path, blank_nodes in kept:
-                    if path.exists():
-                        load_ntriples(store, path, ox.DefaultGraph(), blank_nodes)
+                for path in blank_results:
+                    load_ntriples(store, path, ox.DefaultGraph(), True)
                 return added
             full = bool(store.query(_vocabulary_inferred_query(inferred_iri)))
     raise RuntimeError(f"materialisation did not reach a fixpoint in {MAX_ROUNDS} rounds")

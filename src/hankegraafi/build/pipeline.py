@@ -11,6 +11,8 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -27,7 +29,7 @@ from .. import indexes
 from ..config import Config
 from ..namespaces import CONTACTS_GRAPH, Namespaces
 from .materialise import materialise
-from .merge import add_to_merge, default_graph_size, merge_into_default_graph
+from .merge import Merge, add_to_merge, default_graph_size
 from . import publish
 from .release import Release, new_release, release_quads
 from .sources import BuildError, InputFile, bulk_load, discover, parse
@@ -39,6 +41,7 @@ CURRENT = "current"
 RELEASES = "releases"
 TMP_PREFIX = ".tmp-"
 LOAD_WORKERS = 2  # input files bulk-loaded at a time
+SIDE_NICENESS = 10  # added to the niceness of the work beside the critical path (_lower_priority)
 
 
 class ValidationFailed(BuildError):
@@ -78,9 +81,18 @@ def assemble(store: ox.Store, config: Config, progress: Progress, temporary_fold
     contacts = ox.NamedNode(ns.graph(CONTACTS_GRAPH))
     if not config.publish_contacts and store.contains_named_graph(contacts):
         store.remove_graph(contacts)  # an extra input that names the contacts graph: personal data stays out
-    inferred = materialise(store, ns, progress, also_default_graph=True)
-    progress("merge: all graphs into the default graph")
-    merge_into_default_graph(store, temporary_folder, skip=[ox.NamedNode(ns.graph("inferred"))])
+    inferred_graph = ox.NamedNode(ns.graph("inferred"))
+    with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}merge-", dir=temporary_folder) as folder:
+        merge = Merge(store, Path(folder))
+        asserted = [g for g in store.named_graphs() if g != inferred_graph]
+        # the asserted graphs are dumped while the rules run (on the cores they leave idle);
+        # nothing enters the default graph before the fixpoint
+        with ThreadPoolExecutor(max_workers=1, initializer=_lower_priority) as background:
+            dumping = background.submit(merge.dump, asserted)
+            inferred = materialise(store, ns, progress, default_graph_file=Path(folder) / "inferred.nt")
+            progress("merge: all graphs into the default graph")
+            dumping.result()
+        merge.load(also=[Path(folder) / "inferred.nt"])
     return Assembled(store, files, inferred)
 
 
@@ -189,6 +201,7 @@ def _check_describe_index(assembled: Assembled, config: Config, release: Release
     store, ns = assembled.store, Namespaces(config.base_iri)
 
     def describe() -> None:
+        _lower_priority()  # the index step is the longest of the three
         progress("statistics")
         release.default_graph_triples = default_graph_size(store)
         release.triples_per_graph = triples_per_graph(store)
@@ -197,8 +210,13 @@ def _check_describe_index(assembled: Assembled, config: Config, release: Release
         progress("statistics: done")
 
     failed = threading.Event()  # set when validation fails: the index step then stops early
+
+    def check() -> ValidationReport:
+        _lower_priority()  # (its query threads, started from here, inherit it)
+        return validate(assembled, config, progress)
+
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="build") as side:
-        validation = side.submit(validate, assembled, config, progress)
+        validation = side.submit(check)
         validation.add_done_callback(lambda done: done.exception() is not None and failed.set())
         statistics = side.submit(describe)
         try:
@@ -208,6 +226,16 @@ def _check_describe_index(assembled: Assembled, config: Config, release: Release
             raise
         statistics.result()
         return validation.result()
+
+
+def _lower_priority() -> None:
+    """Lower this thread's priority (Linux: per thread, inherited by the threads it starts), for
+    work that should use what the critical path leaves of the cores rather than take turns with it:
+    the dump of the asserted graphs beside materialisation, validation and statistics beside the
+    index step (the longest of the three, mostly one Python thread)."""
+    if sys.platform == "linux":
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + SIDE_NICENESS))
 
 
 def check(config: Config, progress: Progress = print) -> ValidationReport:
