@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -179,26 +177,3 @@ def test_server_switches_to_new_release_without_restart(tmp_path):
     assert served.release.identifier != before
     labels = {r["l"].value for r in served.query("SELECT ?l WHERE { ?r <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }")}
     assert "Testimaa" in labels
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="thread priorities are per thread on Linux only")
-def test_work_beside_the_critical_path_runs_at_a_lower_priority():
-    from concurrent.futures import ThreadPoolExecutor
-
-    from hankegraafi.build.pipeline import SIDE_NICENESS, _lower_priority
-
-    def niceness() -> int:
-        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-
-    def side() -> tuple[int, int, int]:
-        before = niceness()
-        _lower_priority()
-        with ThreadPoolExecutor(max_workers=1) as pool:  # a query thread started from there
-            return before, niceness(), pool.submit(niceness).result()
-
-    main = niceness()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        before, after, started = pool.submit(side).result()
-    assert after == min(19, before + SIDE_NICENESS) > main or before == 19
-    assert started == after
-    assert niceness() == main  # the index step's own thread keeps its priority

@@ -24,10 +24,8 @@ WORKERS = 2  # threads dumping and bulk-loading
 
 
 class Merge:
-    """The copy of named graphs into the default graph, in two halves: `dump` serialises graphs to
-    N-Triples files (it only reads, so it can run while the materialiser still queries the named
-    graphs: the union they read must not see the default graph filling up) and `load` bulk-loads
-    the files, with any others given, into the default graph afterwards.
+    """The copy of named graphs into the default graph: `dump` serialises graphs to N-Triples files,
+    `load` bulk-loads them, with any other files given (the materialiser's), into the default graph.
 
     Graphs are dumped into one file per worker and each file is bulk-loaded once: a bulk load per
     graph left RocksDB a file per graph and index to compact, 3 times slower at 100 000 projects."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -41,7 +40,6 @@ CURRENT = "current"
 RELEASES = "releases"
 TMP_PREFIX = ".tmp-"
 LOAD_WORKERS = 2  # input files bulk-loaded at a time
-SIDE_NICENESS = 10  # added to the niceness of the work beside the critical path (_lower_priority)
 
 
 class ValidationFailed(BuildError):
@@ -83,15 +81,10 @@ def assemble(store: ox.Store, config: Config, progress: Progress, temporary_fold
         store.remove_graph(contacts)  # an extra input that names the contacts graph: personal data stays out
     inferred_graph = ox.NamedNode(ns.graph("inferred"))
     with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}merge-", dir=temporary_folder) as folder:
+        inferred = materialise(store, ns, progress, default_graph_file=Path(folder) / "inferred.nt")
+        progress("merge: all graphs into the default graph")
         merge = Merge(store, Path(folder))
-        asserted = [g for g in store.named_graphs() if g != inferred_graph]
-        # the asserted graphs are dumped while the rules run (on the cores they leave idle);
-        # nothing enters the default graph before the fixpoint
-        with ThreadPoolExecutor(max_workers=1, initializer=_lower_priority) as background:
-            dumping = background.submit(merge.dump, asserted)
-            inferred = materialise(store, ns, progress, default_graph_file=Path(folder) / "inferred.nt")
-            progress("merge: all graphs into the default graph")
-            dumping.result()
+        merge.dump(g for g in store.named_graphs() if g != inferred_graph)
         merge.load(also=[Path(folder) / "inferred.nt"])
     return Assembled(store, files, inferred)
 
@@ -201,7 +194,6 @@ def _check_describe_index(assembled: Assembled, config: Config, release: Release
     store, ns = assembled.store, Namespaces(config.base_iri)
 
     def describe() -> None:
-        _lower_priority()  # the index step is the longest of the three
         progress("statistics")
         release.default_graph_triples = default_graph_size(store)
         release.triples_per_graph = triples_per_graph(store)
@@ -211,12 +203,8 @@ def _check_describe_index(assembled: Assembled, config: Config, release: Release
 
     failed = threading.Event()  # set when validation fails: the index step then stops early
 
-    def check() -> ValidationReport:
-        _lower_priority()  # (its query threads, started from here, inherit it)
-        return validate(assembled, config, progress)
-
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="build") as side:
-        validation = side.submit(check)
+        validation = side.submit(validate, assembled, config, progress)
         validation.add_done_callback(lambda done: done.exception() is not None and failed.set())
         statistics = side.submit(describe)
         try:
@@ -226,16 +214,6 @@ def _check_describe_index(assembled: Assembled, config: Config, release: Release
             raise
         statistics.result()
         return validation.result()
-
-
-def _lower_priority() -> None:
-    """Lower this thread's priority (Linux: per thread, inherited by the threads it starts), for
-    work that should use what the critical path leaves of the cores rather than take turns with it:
-    the dump of the asserted graphs beside materialisation, validation and statistics beside the
-    index step (the longest of the three, mostly one Python thread)."""
-    if sys.platform == "linux":
-        thread = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + SIDE_NICENESS))
 
 
 def check(config: Config, progress: Progress = print) -> ValidationReport:
