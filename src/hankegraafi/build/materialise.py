@@ -140,13 +140,7 @@ def _count_lines(path: Path) -> tuple[int, bool]:
 
 def names_blank_node(path: Path) -> bool:
     """Whether an N-Triples file may name a blank node (a "_:" anywhere, in a literal too)."""
-    tail = b""
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            if b"_:" in tail + block[:1] or b"_:" in block:
-                return True
-            tail = block[-1:]
-    return False
+    return _count_lines(path)[1]
 
 
 def load_ntriples(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph, blank_nodes: bool) -> None:

@@ -48,7 +48,7 @@ def write(store: ox.Store, folder: Path, ns: Namespaces, progress: Callable[[str
     conn = db.create(partial)
     try:
         ahead = [ns.sparql_prologue() + body for body in listings.queries()] + visual.queries(ns)
-        data = GraphData(store, ns, prefetch, then=ahead)
+        data = GraphData(prefetch, ns, then=ahead)
         entities = db.Entities(conn, data)
         sizes = listings.write(conn, data, entities)
         text_analyser = analyser()

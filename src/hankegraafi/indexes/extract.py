@@ -137,12 +137,12 @@ class Prefetch:
 class GraphData:
     """Labels, descriptions and dates of everything in the store, and organisations' kinds, keyed by IRI."""
 
-    def __init__(self, store: ox.Store, ns: Namespaces, prefetch: Prefetch | None = None, then: list[str] = ()):
-        """`then`: full queries that will be asked for after the data is loaded, to evaluate ahead."""
-        self.store = store
+    def __init__(self, prefetch: Prefetch, ns: Namespaces, then: list[str] = ()):
+        """Reads the store through `prefetch`; `then`: full queries that will be asked for after the
+        data is loaded, to evaluate ahead."""
         self.ns = ns
         self.prologue = ns.sparql_prologue()
-        self.prefetch = prefetch or Prefetch(store)
+        self.prefetch = prefetch
         self.plan(list(LOAD_QUERIES.values()))
         self.prefetch.plan(list(then))
         self.texts: dict[str, Texts] = defaultdict(Texts)
