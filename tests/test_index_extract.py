@@ -80,3 +80,27 @@ def test_a_stopped_prefetch_refuses_to_answer():
             prefetch.solutions(QUERIES[1])
     finally:
         prefetch.close()
+
+
+def test_the_index_step_asks_for_every_query_it_evaluates_ahead_and_for_nothing_else(store, ns, tmp_path,
+                                                                                     monkeypatch):
+    # a planned query that is never asked for is evaluated for nothing and keeps its slot of `ahead`,
+    # so every query asked for after it waits for its own evaluation
+    import hankegraafi.indexes as indexes
+
+    planned: list[str] = []
+    asked: list[str] = []
+
+    class Watched(Prefetch):
+        def plan(self, queries):
+            planned.extend(queries)
+            super().plan(queries)
+
+        def solutions(self, query):
+            asked.append(query)
+            return super().solutions(query)
+
+    monkeypatch.setattr(indexes, "Prefetch", Watched)
+    indexes.write(ox.Store.read_only(str(store.current_path())), tmp_path, ns)
+    assert len(asked) > 40
+    assert set(asked) == set(planned)

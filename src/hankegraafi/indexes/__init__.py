@@ -47,7 +47,7 @@ def write(store: ox.Store, folder: Path, ns: Namespaces, progress: Callable[[str
     prefetch = Prefetch(store, stop=stop)
     conn = db.create(partial)
     try:
-        ahead = [ns.sparql_prologue() + body for body in listings.queries()] + visual.queries(ns)
+        ahead = [ns.sparql_prologue() + body for body in listings.queries() + search.queries()] + visual.queries(ns)
         data = GraphData(prefetch, ns, then=ahead)
         entities = db.Entities(conn, data)
         sizes = listings.write(conn, data, entities)

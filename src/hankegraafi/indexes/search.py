@@ -32,7 +32,7 @@ from markupsafe import Markup, escape
 from ..namespaces import Namespaces
 from .analysis import Analyser, QueryWord, words
 from .db import Entities, kind_of
-from .extract import GraphData
+from .extract import GraphData, pairs_query
 
 # what search covers: entities under id/<kind>/ with these kinds, and the themes
 SEARCH_KINDS = ("project", "organisation", "person", "scheme", "region", "theme", "event", "publication",
@@ -63,6 +63,14 @@ DERIVED_TITLES = {
 }
 
 
+THEMES = "?e skos:inScheme hgv:themes . BIND(1 AS ?v)"
+
+
+def queries() -> list[str]:
+    """The SELECTs (without prologue) `write` asks GraphData for, in order (to evaluate them ahead)."""
+    return [pairs_query(pattern) for _, pattern in DERIVED_TITLES.values()] + [pairs_query(THEMES)]
+
+
 def _derived_titles(data: GraphData) -> dict[str, tuple[str, str]]:
     titles = {}
     for (fi, en), pattern in DERIVED_TITLES.values():
@@ -86,7 +94,7 @@ def write(conn: sqlite3.Connection, data: GraphData, entities: Entities, ns: Nam
                  "fi_label TEXT, fi_text TEXT, en_label TEXT, en_text TEXT, other TEXT, names TEXT)")
     count = 0
     titles = _derived_titles(data)
-    themes = {e for e, _ in data.pairs("?e skos:inScheme hgv:themes . BIND(1 AS ?v)")}
+    themes = {e for e, _ in data.pairs(THEMES)}
     for iri, texts in list(data.texts.items()):
         kind = kind_of(iri, ns)
         if kind not in SEARCH_KINDS or not (texts.labels or texts.descriptions):

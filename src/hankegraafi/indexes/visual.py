@@ -109,25 +109,32 @@ def run(store: ox.Store, name: str, ns: Namespaces) -> list[dict[str, str]]:
 
 
 def queries(ns: Namespaces) -> list[str]:
-    """The queries `write` runs, in order (to evaluate them ahead)."""
-    return [query_text(name, ns) for names in VIEWS.values() for name in names]
+    """The queries `write` evaluates, in order (to evaluate them ahead)."""
+    return [_evaluated(name, ns)[0] for names in VIEWS.values() for name in names]
 
 
 # a query's final ORDER BY of plain variables (ascending)
 _ORDER = re.compile(r"\n\s*ORDER BY((?:\s+\?\w+)+)\s*$")
 
 
-def _run(data: GraphData, name: str, ns: Namespaces) -> list[dict[str, str]]:
-    """The query's rows, in its order. Oxigraph evaluates it without its final ORDER BY, which cost
-    more than the rest of these queries (sorting terms by their text), and Python sorts the rows the
-    same way: unbound first, then by value (IRIs and dates compare as text), ties by the whole row."""
+def _evaluated(name: str, ns: Namespaces) -> tuple[str, list[str] | None]:
+    """The query as the build evaluates it: without its final ORDER BY of plain variables, which cost
+    Oxigraph more than the rest of these queries (sorting terms by their text); and the variables of
+    that ORDER BY (None when the query keeps its own order)."""
     query = query_text(name, ns)
     order = _ORDER.search(query)
     if order is None:
-        return _rows(data.solutions(query))
-    keys = [variable[1:] for variable in order.group(1).split()]
-    rows = _rows(data.solutions(query[:order.start()]))
-    rows.sort(key=lambda row: (tuple((k in row, row.get(k, "")) for k in keys), sorted(row.items())))
+        return query, None
+    return query[:order.start()], [variable[1:] for variable in order.group(1).split()]
+
+
+def _run(data: GraphData, name: str, ns: Namespaces) -> list[dict[str, str]]:
+    """The query's rows, in its order: Python sorts the rows as the ORDER BY that `_evaluated` took
+    out would: unbound first, then by value (IRIs and dates compare as text), ties by the whole row."""
+    query, keys = _evaluated(name, ns)
+    rows = _rows(data.solutions(query))
+    if keys:
+        rows.sort(key=lambda row: (tuple((k in row, row.get(k, "")) for k in keys), sorted(row.items())))
     return rows
 
 
