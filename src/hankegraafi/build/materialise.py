@@ -80,43 +80,50 @@ def rules(ns: Namespaces) -> list[tuple[str, str]]:
     return [(name, _fill(template, atoms, ns, None, inferred)) for name, template, atoms in _rules(ns)]
 
 
-# Rules that the vocabulary turns into one small query per axiom: (pairs query, CONSTRUCT template,
-# data atom). Each instance is an anti-join with MINUS on constant predicates, which Oxigraph runs as
-# a hash join: several times faster than the general rule's FILTER NOT EXISTS row by row.
+# Rules that the vocabulary turns into one small query per entailed term (a superclass, a
+# superproperty, an inverse, a domain or range class): (pairs query binding ?a and the entailed ?b,
+# the variables the data atom binds, the data atom with ?a for the vocabulary term, CONSTRUCT
+# template). Each instance is an anti-join with MINUS on a constant, which Oxigraph runs as a hash
+# join: several times faster than the general rule's FILTER NOT EXISTS row by row. The ?a of one
+# ?b come in one VALUES, so the MINUS side is hashed once per ?b and the results are loaded once.
 _PER_AXIOM = {
     "subclass": (f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{RDFS}subClassOf>+ ?b . FILTER(isIRI(?b) && ?b != ?a) }}",
-                 "CONSTRUCT {{ ?x a <{b}> }} WHERE {{ {{ {atom} }} MINUS {{ ?x a <{b}> }} }}", "?x a <{a}> ."),
+                 "?x", "?x a ?a .", "CONSTRUCT {{ ?x a <{b}> }} WHERE {{ {data} MINUS {{ ?x a <{b}> }} }}"),
     "subproperty": (f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{RDFS}subPropertyOf>+ ?b . FILTER(isIRI(?b) && ?b != ?a) }}",
-                    "CONSTRUCT {{ ?s <{b}> ?o }} WHERE {{ {{ {atom} }} MINUS {{ ?s <{b}> ?o }} }}", "?s <{a}> ?o ."),
+                    "?s ?o", "?s ?a ?o .", "CONSTRUCT {{ ?s <{b}> ?o }} WHERE {{ {data} MINUS {{ ?s <{b}> ?o }} }}"),
     "inverse": (f"SELECT DISTINCT ?a ?b WHERE {{ {{ ?a <{OWL}inverseOf> ?b }} UNION {{ ?b <{OWL}inverseOf> ?a }} }}",
-                "CONSTRUCT {{ ?o <{b}> ?s }} WHERE {{ {{ {atom} FILTER(!isLiteral(?o)) }} MINUS {{ ?o <{b}> ?s }} }}",
-                "?s <{a}> ?o ."),
+                "?s ?o", "?s ?a ?o . FILTER(!isLiteral(?o))",
+                "CONSTRUCT {{ ?o <{b}> ?s }} WHERE {{ {data} MINUS {{ ?o <{b}> ?s }} }}"),
     "symmetric": (f"SELECT DISTINCT ?a (?a AS ?b) WHERE {{ ?a a <{OWL}SymmetricProperty> }}",
-                  "CONSTRUCT {{ ?o <{b}> ?s }} WHERE {{ {{ {atom} FILTER(!isLiteral(?o)) }} MINUS {{ ?o <{b}> ?s }} }}",
-                  "?s <{a}> ?o ."),
+                  "?s ?o", "?s ?a ?o . FILTER(!isLiteral(?o))",
+                  "CONSTRUCT {{ ?o <{b}> ?s }} WHERE {{ {data} MINUS {{ ?o <{b}> ?s }} }}"),
     "domain": (f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{RDFS}domain> ?b . FILTER(isIRI(?b) && STRSTARTS(STR(?a), \"{{hg}}\")) }}",
-               "CONSTRUCT {{ ?s a <{b}> }} WHERE {{ {{ {atom} }} MINUS {{ ?s a <{b}> }} }}", "?s <{a}> ?o ."),
+               "?s", "?s ?a ?o .", "CONSTRUCT {{ ?s a <{b}> }} WHERE {{ {data} MINUS {{ ?s a <{b}> }} }}"),
     "range": (f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{RDFS}range> ?b . FILTER(isIRI(?b) && STRSTARTS(STR(?a), \"{{hg}}\")) "
               f"?b a <{OWL}Class> }}",
-              "CONSTRUCT {{ ?o a <{b}> }} WHERE {{ {{ {atom} FILTER(!isLiteral(?o)) }} MINUS {{ ?o a <{b}> }} }}",
-              "?s <{a}> ?o ."),
+              "?o", "?s ?a ?o . FILTER(!isLiteral(?o))",
+              "CONSTRUCT {{ ?o a <{b}> }} WHERE {{ {data} MINUS {{ ?o a <{b}> }} }}"),
 }
 
 
 def _queries(store: ox.Store, ns: Namespaces, name: str, template: str, atoms: list[str],
              restricted: int | None, inferred: str) -> list[str]:
-    """The queries of one rule: one per vocabulary axiom where that works, else the general rule."""
+    """The queries of one rule: one per entailed vocabulary term where that works, else the general rule."""
     if name in _PER_AXIOM:
-        pairs_query, construct, atom = _PER_AXIOM[name]
+        pairs_query, variables, atom, construct = _PER_AXIOM[name]
         pairs = [(row["a"], row["b"]) for row in store.query(pairs_query.replace("{hg}", ns.hg),
                                                              use_default_graph_as_union=True)]
         if all(isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode) for a, b in pairs):
-            queries = []
+            grouped: dict[str, list[str]] = {}
             for a, b in pairs:
-                data = atom.format(a=a.value)
+                grouped.setdefault(b.value, []).append(f"<{a.value}>")
+            queries = []
+            for b, terms in grouped.items():
+                data = f"VALUES ?a {{ {' '.join(terms)} }} {atom}"
                 if restricted is not None:
                     data = f"GRAPH <{inferred}> {{ {data} }}"
-                queries.append(construct.format(atom=data, b=b.value))
+                # DISTINCT: a thing of two subclasses (or a triple of two graphs) is written once
+                queries.append(construct.format(data=f"{{ SELECT DISTINCT {variables} WHERE {{ {data} }} }}", b=b))
             return queries
     return [_fill(template, atoms, ns, restricted, inferred)]
 
@@ -161,6 +168,18 @@ FIRST_ROUND = [["subproperty", "inverse", "symmetric", "role-property", "subprop
                ["domain", "range", "subclass"]]
 
 
+def _concatenate(paths: list[Path], target: Path) -> Path:
+    """One file of the N-Triples files `paths` (removed), or the one file itself."""
+    if len(paths) == 1:
+        return paths[0]
+    with open(target, "wb") as output:
+        for path in paths:
+            with open(path, "rb") as part:
+                shutil.copyfileobj(part, output)
+            path.unlink()
+    return target
+
+
 def materialise(store: ox.Store, ns: Namespaces, progress: Callable[[str], None] = lambda _: None,
                 temporary_folder: str | os.PathLike | None = None, workers: int = 2,
                 default_graph_file: Path | None = None) -> dict[str, int]:
@@ -168,7 +187,7 @@ def materialise(store: ox.Store, ns: Namespaces, progress: Callable[[str], None]
 
     The first round runs the rules in two lanes side by side (FIRST_ROUND), later rounds are
     semi-naive with their queries spread over `workers` threads (Oxigraph evaluates queries without
-    holding the GIL); results are loaded one file at a time. With `default_graph_file`, everything
+    holding the GIL); the results of a step (or of a later round) are loaded together. With `default_graph_file`, everything
     inferred is also written to that N-Triples file, for the caller to bulk-load into the default
     graph (cheaper than copying the inferred graph later); results naming blank nodes are instead
     loaded into the default graph here, once the fixpoint is reached (the rules read the union of
@@ -178,66 +197,83 @@ def materialise(store: ox.Store, ns: Namespaces, progress: Callable[[str], None]
     by_name = {name: (template, atoms) for name, template, atoms in _rules(ns)}
     added: dict[str, int] = {name: 0 for name in by_name}
     with tempfile.TemporaryDirectory(prefix="hankegraafi-materialise-", dir=temporary_folder) as folder:
-        lock = threading.Lock()
+        lock = threading.Lock()  # for the counts, file names and the default graph's file
+        blank_lock = threading.Lock()  # two bulk_extend calls fed from Python deadlock on the GIL
         counter = iter(range(1 << 62))
 
-        def run(job: tuple[int, str, str]) -> tuple[str, Path]:
-            _, name, query = job
+        def new_path() -> Path:
             with lock:
-                path = Path(folder) / f"query-{next(counter)}.nt"
+                return Path(folder) / f"result-{next(counter)}.nt"
+
+        def run(job: tuple[str, str]) -> tuple[str, Path]:
+            name, query = job
+            path = new_path()
             store.query(query, use_default_graph_as_union=True).serialize(str(path), ox.RdfFormat.N_TRIPLES)
             return name, path
 
         blank_results: list[Path] = []  # for the default graph, with load_ntriples' parser
 
-        def load(name: str, path: Path) -> int:
-            count, blank_nodes = _count_lines(path)
-            with lock:
-                if count:
-                    load_ntriples(store, path, inferred, blank_nodes)
-                added[name] += count
-                if count and default_graph_file is not None:
-                    if blank_nodes:
+        def load(results: list[tuple[str, Path]]) -> int:
+            """Load query results into the inferred graph: the files without blank nodes in one bulk
+            load (every load leaves RocksDB files that later queries read through)."""
+            plain, found = [], 0
+            for name, path in results:
+                count, blank_nodes = _count_lines(path)
+                with lock:
+                    added[name] += count
+                found += count
+                if not count:
+                    path.unlink()
+                elif blank_nodes:
+                    with blank_lock:
+                        load_ntriples(store, path, inferred, True)
+                    with lock:
                         blank_results.append(path)
-                        return count
-                    with open(path, "rb") as part, open(default_graph_file, "ab") as merged:
+                else:
+                    plain.append(path)
+            if plain:
+                batch = _concatenate(plain, new_path())
+                load_ntriples(store, batch, inferred, False)
+                if default_graph_file is not None:
+                    with lock, open(batch, "rb") as part, open(default_graph_file, "ab") as merged:
                         shutil.copyfileobj(part, merged)
-            path.unlink()
-            return count
+                batch.unlink()
+            return found
 
-        def lane(steps: list[str], round_number: int, offset: int) -> int:
+        def lane(steps: list[str], round_number: int) -> int:
             found = 0
-            for index, step in enumerate(steps):
+            for step in steps:
                 name = step.rstrip("+")
                 template, atoms = by_name[name]
-                count = 0
-                for restricted in (range(len(atoms)) if step.endswith("+") else [None]):
-                    for query in _queries(store, ns, name, template, atoms, restricted, inferred_iri):
-                        count += load(*run((offset + index, name, query)))
+                restrictions = range(len(atoms)) if step.endswith("+") else [None]
+                # a step's queries infer disjoint triples (one superclass, superproperty … each), so
+                # they run before any of their results is loaded
+                count = load(list(queries.map(run, [(name, query) for restricted in restrictions
+                                                    for query in _queries(store, ns, name, template, atoms,
+                                                                          restricted, inferred_iri)])))
                 progress(f"materialise: round {round_number}, {step}: {count} new triples")
                 found += count
             return found
 
-        full = True
-        for round_number in range(1, MAX_ROUNDS + 1):
-            new_in_round = 0
-            if full:
-                lanes = [list(steps) for steps in FIRST_ROUND]
-                lanes[-1] += [n for n in by_name if not any(n in (s.rstrip("+") for s in steps) for steps in FIRST_ROUND)]
-                with ThreadPoolExecutor(max_workers=max(1, min(workers, len(lanes)))) as pool:
-                    new_in_round = sum(pool.map(lane, lanes, [round_number] * len(lanes),
-                                                [100 * i for i in range(len(lanes))]))
-            else:
-                jobs = [(name, query) for name, (template, atoms) in by_name.items()
-                        for restricted in range(len(atoms))
-                        for query in _queries(store, ns, name, template, atoms, restricted, inferred_iri)]
-                with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-                    for name, path in pool.map(run, [(i, name, query) for i, (name, query) in enumerate(jobs)]):
-                        new_in_round += load(name, path)
-            progress(f"materialise: round {round_number}{'' if full else ' (semi-naive)'}, {new_in_round} new triples")
-            if new_in_round == 0:
-                for path in blank_results:
-                    load_ntriples(store, path, ox.DefaultGraph(), True)
-                return added
-            full = bool(store.query(_vocabulary_inferred_query(inferred_iri)))
+        # the queries of both lanes share `workers` threads: a lane that is done leaves the other all of them
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="materialise") as queries:
+            full = True
+            for round_number in range(1, MAX_ROUNDS + 1):
+                new_in_round = 0
+                if full:
+                    lanes = [list(steps) for steps in FIRST_ROUND]
+                    lanes[-1] += [n for n in by_name if not any(n in (s.rstrip("+") for s in steps) for steps in FIRST_ROUND)]
+                    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+                        new_in_round = sum(pool.map(lane, lanes, [round_number] * len(lanes)))
+                else:
+                    jobs = [(name, query) for name, (template, atoms) in by_name.items()
+                            for restricted in range(len(atoms))
+                            for query in _queries(store, ns, name, template, atoms, restricted, inferred_iri)]
+                    new_in_round = load(list(queries.map(run, jobs)))
+                progress(f"materialise: round {round_number}{'' if full else ' (semi-naive)'}, {new_in_round} new triples")
+                if new_in_round == 0:
+                    for path in blank_results:
+                        load_ntriples(store, path, ox.DefaultGraph(), True)
+                    return added
+                full = bool(store.query(_vocabulary_inferred_query(inferred_iri)))
     raise RuntimeError(f"materialisation did not reach a fixpoint in {MAX_ROUNDS} rounds")
