@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,6 +14,8 @@ import pytest
 
 from hankegraafi.build import BuildError, ValidationFailed, build
 from hankegraafi.build.pipeline import current_release_path
+from hankegraafi.build.side import SideProcess
+from hankegraafi.build.sources import discover
 from hankegraafi.store import ReleaseStore
 
 from conftest import REPO, repo_config
@@ -132,6 +136,33 @@ def test_shacl_violation_fails_build_with_location(tmp_path):
     assert current_release_path(config).name == first.identifier
 
 
+def test_validation_runs_in_its_own_process_and_its_failure_stops_the_index_step(tmp_path):
+    """Validation and statistics run in a second process (build/side.py); what goes wrong there fails
+    the build with its message, stops the index step and leaves the served release in place."""
+    config = scratch_config(tmp_path)
+    first = build(config, progress=lambda m: None)
+    messages: list[str] = []
+    with pytest.raises(BuildError, match="unknown validator 'no-such-validator'"):
+        build(replace(config, validator="no-such-validator"), progress=messages.append)
+    assert "validate: SHACL" in messages  # forwarded from the second process
+    assert current_release_path(config).name == first.identifier
+    assert not list((config.store_path / "releases").glob(".tmp-*"))
+    # and a good build reports the second process's statistics and validation as before
+    release = build(config, progress=messages.append)
+    assert release.default_graph_triples > 5000 and release.entities_per_class
+    assert any(m.startswith("validate: done, conforms") for m in messages)
+    # the index step is told to stop as soon as the process failed
+    stop = threading.Event()
+    side = SideProcess(current_release_path(config), replace(config, validator="no-such-validator"),
+                       discover(config), lambda m: None, on_failure=stop.set)
+    try:
+        assert stop.wait(timeout=60)
+        with pytest.raises(BuildError, match="unknown validator"):
+            side.validation()
+    finally:
+        side.close()
+
+
 def test_triple_outside_named_graph_is_refused(tmp_path):
     config = scratch_config(tmp_path)
     stray = config.project_dir / "data" / "zz-stray.trig"
@@ -177,3 +208,22 @@ def test_server_switches_to_new_release_without_restart(tmp_path):
     assert served.release.identifier != before
     labels = {r["l"].value for r in served.query("SELECT ?l WHERE { ?r <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }")}
     assert "Testimaa" in labels
+
+
+def test_a_file_mentions_a_text_also_across_its_read_blocks(tmp_path):
+    """`InputFile.mentions_any` lets the search for a violation's file and line skip files that
+    cannot hold it; it reads in blocks of 4 MiB, so a text may straddle two of them."""
+    import gzip
+
+    from hankegraafi.build.sources import InputFile
+
+    needle = "<id/project/rajalla>"
+    text = "x" * ((1 << 22) - 7) + needle + " .\n"
+    path = tmp_path / "big.trig.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write(text)
+    file = InputFile(path, ox.RdfFormat.TRIG, None, gzipped=True)
+    assert file.mentions_any([needle])
+    assert file.mentions_any(["ei-ole", needle[:5]])
+    assert not file.mentions_any(["<id/project/rajalla2>", "ei-ole"])
+    assert not file.mentions_any([])

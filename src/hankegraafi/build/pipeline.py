@@ -28,11 +28,11 @@ from .. import indexes
 from ..config import Config
 from ..namespaces import CONTACTS_GRAPH, Namespaces
 from .materialise import materialise
-from .merge import Merge, add_to_merge, default_graph_size
+from .merge import Merge, add_to_merge
 from . import publish
 from .release import Release, new_release, release_quads
 from .sources import BuildError, InputFile, bulk_load, discover, parse
-from .statistics import entities_per_class, triples_per_graph, void_statistics
+from .side import SideProcess
 from .validate import ValidationReport, validate_store
 
 Progress = Callable[[str], None]
@@ -85,6 +85,7 @@ def assemble(store: ox.Store, config: Config, progress: Progress, temporary_fold
         progress("merge: all graphs into the default graph")
         merge = Merge(store, Path(folder))
         merge.dump(g for g in store.named_graphs() if g != inferred_graph)
+        progress("merge: the asserted graphs written out; loading them and the inferred triples")
         merge.load(also=[Path(folder) / "inferred.nt"])
     return Assembled(store, files, inferred)
 
@@ -189,31 +190,28 @@ def build(config: Config, progress: Progress = print) -> Release:
 def _check_describe_index(assembled: Assembled, config: Config, release: Release, work: Path,
                           progress: Progress) -> ValidationReport:
     """Validate, compute the release's statistics and write the indexes, side by side: all three only
-    read the store, validation and statistics mostly in Oxigraph without the GIL, the indexes mostly
-    in Python. Raises ValidationFailed (after the others finished) when the merge violates a shape."""
-    store, ns = assembled.store, Namespaces(config.base_iri)
-
-    def describe() -> None:
-        progress("statistics")
-        release.default_graph_triples = default_graph_size(store)
-        release.triples_per_graph = triples_per_graph(store)
-        release.statistics = void_statistics(store, ns)
-        release.entities_per_class = entities_per_class(release.statistics, ns)
-        progress("statistics: done")
-
+    read the store. Validation and statistics run in a second process (build/side.py), the indexes
+    here. Raises ValidationFailed when the merge violates a shape (the index step stops early)."""
     failed = threading.Event()  # set when validation fails: the index step then stops early
-
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="build") as side:
-        validation = side.submit(validate, assembled, config, progress)
-        validation.add_done_callback(lambda done: done.exception() is not None and failed.set())
-        statistics = side.submit(describe)
+    side = SideProcess(work, config, assembled.files, progress, on_failure=failed.set)
+    try:
         try:
-            indexes.write(store, work, ns, progress, stop=failed)
+            indexes.write(assembled.store, work, Namespaces(config.base_iri), progress, stop=failed)
         except indexes.Stopped:
-            validation.result()  # raises why
+            _conforming(side.validation())  # raises why (as does side.validation when the process failed)
             raise
-        statistics.result()
-        return validation.result()
+        report = _conforming(side.validation())
+        for name, value in side.statistics().items():
+            setattr(release, name, value)
+        return report
+    finally:
+        side.close()
+
+
+def _conforming(report: ValidationReport) -> ValidationReport:
+    if not report.conforms:
+        raise ValidationFailed(report)
+    return report
 
 
 def check(config: Config, progress: Progress = print) -> ValidationReport:

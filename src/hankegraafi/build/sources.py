@@ -32,6 +32,10 @@ FORMATS_BY_SUFFIX = {
 }
 
 
+def _input_file(path: Path, media_type: str, target_graph: str | None, gzipped: bool) -> "InputFile":
+    return InputFile(path, ox.RdfFormat.from_media_type(media_type), target_graph, gzipped)
+
+
 class BuildError(Exception):
     """A problem in the inputs; the message names the file and, where known, the line."""
 
@@ -43,6 +47,9 @@ class InputFile:
     # the graph that triples without a graph go to; None means the file must name its graphs
     target_graph: str | None
     gzipped: bool = False
+
+    def __reduce__(self):  # pyoxigraph's formats do not pickle; the build's second process needs files
+        return _input_file, (self.path, self.format.media_type, self.target_graph, self.gzipped)
 
     def open(self) -> BinaryIO:
         """The file's content as a stream (decompressed when gzipped): big inputs are never read whole."""
@@ -56,6 +63,22 @@ class InputFile:
         with self.open() as handle:
             for line in io.TextIOWrapper(handle, encoding="utf-8", errors="replace"):
                 yield line.rstrip("\n")
+
+    def mentions_any(self, texts) -> bool:
+        """Whether any of `texts` occurs anywhere in the file: a byte search, so that a line-by-line scan
+        for them (a hundred times slower) can skip the file."""
+        needles = [t.encode() for t in texts if t]
+        if not needles:
+            return False
+        overlap = max(map(len, needles)) - 1
+        tail = b""
+        with self.open() as handle:
+            for block in iter(lambda: handle.read(1 << 22), b""):
+                window = tail + block
+                if any(n in window for n in needles):
+                    return True
+                tail = window[-overlap:] if overlap else b""
+        return False
 
     def sha256(self) -> str:
         digest = hashlib.sha256()
@@ -208,6 +231,8 @@ def locate_many(iris: list[str], files: list[InputFile], config: Config) -> dict
     for file in files:
         if len(found) == len(iris):
             break
+        if not file.mentions_any(form for form, iri in forms.items() if iri not in found):
+            continue
         for number, line in enumerate(file.lines(), start=1):
             stripped = line.split("#", 1)[0] if not line.lstrip().startswith("<") else line
             for token in _TOKEN.findall(stripped):

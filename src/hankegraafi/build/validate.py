@@ -202,6 +202,8 @@ def _locate_statements(violations: list[Violation], files: list[InputFile],
             by_subject.setdefault(form, []).append(key)
     found: dict[tuple[str, str, str], list[str]] = {}
     for file in files:
+        if not file.mentions_any(by_subject):  # no statement about a focus node in it
+            continue
         subject = None
         for number, line in enumerate(file.lines(), start=1):
             code = _COMMENT.sub("", line).rstrip()
