@@ -186,12 +186,12 @@ def materialise(store: ox.Store, ns: Namespaces, progress: Callable[[str], None]
     """Run the rules to a fixpoint; return how many triples each rule added.
 
     The first round runs the rules in two lanes side by side (FIRST_ROUND), later rounds are
-    semi-naive with their queries spread over `workers` threads (Oxigraph evaluates queries without
-    holding the GIL); the results of a step (or of a later round) are loaded together. With `default_graph_file`, everything
-    inferred is also written to that N-Triples file, for the caller to bulk-load into the default
-    graph (cheaper than copying the inferred graph later); results naming blank nodes are instead
-    loaded into the default graph here, once the fixpoint is reached (the rules read the union of
-    the graphs, which must not see them twice before)."""
+    semi-naive; the queries of both go to `workers` threads (Oxigraph evaluates queries without
+    holding the GIL), and the results of a step (or of a later round) are loaded together. With
+    `default_graph_file`, everything inferred is also written to that N-Triples file, for the caller
+    to bulk-load into the default graph (cheaper than copying the inferred graph later); results
+    naming blank nodes are instead loaded into the default graph here, once the fixpoint is reached
+    (the rules read the union of the graphs, which must not see them twice before)."""
     inferred_iri = ns.graph("inferred")
     inferred = ox.NamedNode(inferred_iri)
     by_name = {name: (template, atoms) for name, template, atoms in _rules(ns)}

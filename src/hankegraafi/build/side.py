@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import queue
 import threading
 import traceback
@@ -79,8 +80,6 @@ def _main(store_path: str, config: Config, files: list[InputFile], messages) -> 
 
 
 def _picklable(error: BaseException) -> BaseException:
-    import pickle
-
     try:
         pickle.dumps(error)
         return error
