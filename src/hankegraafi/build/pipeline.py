@@ -92,12 +92,8 @@ def assemble(store: ox.Store, config: Config, progress: Progress, temporary_fold
 
 def validate(assembled: Assembled, config: Config, progress: Progress, strict: bool = True) -> ValidationReport:
     """SHACL validation of the merge; raises ValidationFailed on a violation when `strict`."""
-    progress("validate: SHACL")
     report = validate_store(assembled.store, config, assembled.files, progress)
-    progress(f"validate: done, {'conforms' if report.conforms else 'violations'}, {len(report.violations)} result(s)")
-    if strict and not report.conforms:
-        raise ValidationFailed(report)
-    return report
+    return _conforming(report) if strict else report
 
 
 class _Counter:

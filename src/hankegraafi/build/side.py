@@ -56,12 +56,6 @@ def _main(store_path: str, config: Config, files: list[InputFile], messages) -> 
         except BaseException as error:  # noqa: BLE001 - everything goes to the parent, which raises it
             messages.put(("error", _picklable(error), traceback.format_exc()))
 
-    def validation() -> ValidationReport:
-        progress("validate: SHACL")
-        report = validate_store(store, config, files, progress)
-        progress(f"validate: done, {'conforms' if report.conforms else 'violations'}, {len(report.violations)} result(s)")
-        return report
-
     def statistics() -> dict:
         progress("statistics")
         found = describe(store, Namespaces(config.base_iri))
@@ -75,7 +69,7 @@ def _main(store_path: str, config: Config, files: list[InputFile], messages) -> 
         return
     beside = threading.Thread(target=reporting, args=("statistics", statistics), daemon=True)
     beside.start()
-    reporting("validation", validation)
+    reporting("validation", lambda: validate_store(store, config, files, progress))
     beside.join()
 
 

@@ -72,6 +72,15 @@ def _to_rdflib(store: ox.Store, graphs: list[ox.NamedNode] | None) -> rdflib.Gra
 
 def validate_store(store: ox.Store, config: Config, files: list[InputFile],
                    progress=lambda _: None, validator: str | None = None) -> ValidationReport:
+    """The SHACL report of the store's default graph, each result located in `files` where possible."""
+    progress("validate: SHACL")
+    report = _validate(store, config, files, progress, validator)
+    progress(f"validate: done, {'conforms' if report.conforms else 'violations'}, {len(report.violations)} result(s)")
+    return report
+
+
+def _validate(store: ox.Store, config: Config, files: list[InputFile], progress, validator: str | None
+              ) -> ValidationReport:
     ns = Namespaces(config.base_iri)
     shapes_graph = ox.NamedNode(ns.graph("shapes"))
     shapes = _to_rdflib(store, [shapes_graph])
