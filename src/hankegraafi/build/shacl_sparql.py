@@ -3,10 +3,11 @@
 pyshacl copies the data into an rdflib graph and walks it in Python, which at ten million triples
 takes hours and tens of gigabytes. Here every constraint of every shape becomes one SELECT query
 that returns the violating focus nodes (and values) for *all* focus nodes at once, and Oxigraph
-runs it over the store's default graph, which the build makes the merge of all graphs. The results are the same as pyshacl's (focus node, path,
-value, severity, message, source shape), which tests check on the curated data and on deliberately
-broken data; a shapes graph that uses a SHACL feature this compiler does not know raises
-`Unsupported`, and the caller then falls back to pyshacl, so validation is never skipped.
+runs it over the store's default graph, which the build makes the merge of all graphs. The results
+are the same as pyshacl's (focus node, path, value, severity, message, source shape), which tests
+check on the curated data and on deliberately broken data; a shapes graph that uses a SHACL feature
+this compiler does not know raises `Unsupported`, and the caller then falls back to pyshacl, so
+validation is never skipped.
 
 Supported: targets (targetClass with subclasses, targetNode, targetSubjectsOf, targetObjectsOf,
 implicit class targets); property paths (predicate, inverse, sequence, alternative, zero-or-more,

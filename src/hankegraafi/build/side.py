@@ -26,20 +26,12 @@ import pyoxigraph as ox
 
 from ..config import Config
 from ..namespaces import Namespaces
-from .merge import default_graph_size
 from .sources import BuildError, InputFile
-from .statistics import entities_per_class, triples_per_graph, void_statistics
+from .statistics import describe
 from .validate import ValidationReport, validate_store
 
 NICENESS = 10  # the index step, the longest, comes first
 POLL_SECONDS = 1.0  # how often the parent checks that the process still lives
-
-
-def describe(store: ox.Store, ns: Namespaces) -> dict:
-    """The release's statistics (fields of Release)."""
-    statistics = void_statistics(store, ns)
-    return {"default_graph_triples": default_graph_size(store), "triples_per_graph": triples_per_graph(store),
-            "statistics": statistics, "entities_per_class": entities_per_class(statistics, ns)}
 
 
 def _main(store_path: str, config: Config, files: list[InputFile], messages) -> None:

@@ -9,6 +9,14 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from ..namespaces import Namespaces
+from .merge import default_graph_size
+
+
+def describe(store: ox.Store, ns: Namespaces) -> dict:
+    """The release's statistics, by the names of their Release fields."""
+    statistics = void_statistics(store, ns)
+    return {"default_graph_triples": default_graph_size(store), "triples_per_graph": triples_per_graph(store),
+            "statistics": statistics, "entities_per_class": entities_per_class(statistics, ns)}
 
 
 def triples_per_graph(store: ox.Store) -> dict[str, int]:
