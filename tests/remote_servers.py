@@ -99,6 +99,7 @@ NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty_buffers}
 ThreadsPerQuery = 2
 DirsAllowed = ., {dir}
+TransactionAfterImageLimit = {after_image_limit}
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
@@ -120,8 +121,12 @@ def _isql(sql_port: int, statements: str) -> None:
         raise RuntimeError(f"isql: {result.stdout}\n{result.stderr}")
 
 
-def start_virtuoso(folder: Path, buffers: int = 10000, dirty_buffers: int = 6000, http_threads: int = 5) -> ExternalStore:
-    """Virtuoso with `buffers` pages of 8 KiB in memory (10000: 80 MB; about 170000 for 2 GB of data)."""
+def start_virtuoso(folder: Path, buffers: int = 10000, dirty_buffers: int = 6000, http_threads: int = 5,
+                   after_image_limit: int = 1_000_000) -> ExternalStore:
+    """Virtuoso with `buffers` pages of 8 KiB in memory (10000: 80 MB; about 170000 for 2 GB of data).
+    `after_image_limit`: bytes of transaction log one transaction may write (TransactionAfterImageLimit;
+    Virtuoso's default is 50 MB): 1 MB makes the tests' rebuild swap too large for one transaction,
+    as a large graph's is, so that they test the graph-by-graph swap (build/publish.py)."""
     binary = shutil.which("virtuoso-t")
     if binary is None:
         raise RuntimeError("virtuoso-t is not installed: run scripts/install-system-deps.sh "
@@ -129,7 +134,8 @@ def start_virtuoso(folder: Path, buffers: int = 10000, dirty_buffers: int = 6000
     sql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(dir=folder, sql_port=sql_port, http_port=http_port, buffers=buffers,
-                                       dirty_buffers=dirty_buffers, http_threads=http_threads))
+                                       dirty_buffers=dirty_buffers, http_threads=http_threads,
+                                       after_image_limit=after_image_limit))
     log = folder / "stdout.log"
     with open(log, "wb") as output:
         process = subprocess.Popen([binary, "-f", "-c", str(ini)], cwd=folder, stdout=output, stderr=subprocess.STDOUT)

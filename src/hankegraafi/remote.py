@@ -326,27 +326,28 @@ class RemoteStore:
         return total
 
     # --- the Graph Store Protocol (publishing) ---------------------------------------------------
-    def send_graph(self, graph: str, data: bytes, replace: bool = False) -> None:
-        """Add the N-Triples `data` to a graph, replacing the graph first if `replace`: Graph Store
-        PUT (replace) or POST (add) if configured, else DROP SILENT GRAPH + one INSERT DATA. Large
-        graphs go in several calls (build/publish.py: GSP_CHUNK or INSERT_CHUNK triples each)."""
+    def send_graph(self, graph: str | None, data: bytes, replace: bool = False) -> None:
+        """Add the N-Triples `data` to a graph (None: the store's default graph), replacing the graph
+        first if `replace`: Graph Store PUT (replace) or POST (add) if configured, else DROP SILENT +
+        one INSERT DATA. Large graphs go in several calls (build/publish.py: GSP_CHUNK or
+        INSERT_CHUNK triples each)."""
         if self.settings.gsp_url:
             return self._gsp(graph, data, "PUT" if replace else "POST")
         if replace:
-            self.update(f"DROP SILENT GRAPH <{graph}>")
+            self.update(f"DROP SILENT GRAPH <{graph}>" if graph else "DROP SILENT DEFAULT")
         if not data.strip():
             return
         # Virtuoso refuses blank nodes in INSERT DATA; an INSERT template with one empty solution
         # makes the same new blank nodes on every store
-        form = "INSERT {{ GRAPH <{}> {{\n{}\n}} }} WHERE {{}}" if b"_:" in data else "INSERT DATA {{ GRAPH <{}> {{\n{}\n}} }}"
-        self.update(form.format(graph, data.decode()))
+        triples = f"GRAPH <{graph}> {{\n{data.decode()}\n}}" if graph else data.decode()
+        self.update(f"INSERT {{ {triples} }} WHERE {{}}" if b"_:" in data else f"INSERT DATA {{ {triples} }}")
 
-    def _gsp(self, graph: str, data: bytes, method: str) -> None:
+    def _gsp(self, graph: str | None, data: bytes, method: str) -> None:
         separator = "&" if "?" in self.settings.gsp_url else "?"
-        url = self.settings.gsp_url + separator + "graph=" + urllib.request.quote(graph, safe="")
-        request = urllib.request.Request(url, data=data, method=method, headers={
+        query = "graph=" + urllib.request.quote(graph, safe="") if graph else "default"
+        request = urllib.request.Request(self.settings.gsp_url + separator + query, data=data, method=method, headers={
             "Content-Type": "application/n-triples", "Content-Length": str(len(data))})
-        self._send_file(request, graph)
+        self._send_file(request, graph or "the default graph")
 
     def _send_file(self, request: urllib.request.Request, graph: str) -> None:
         self._authorise(request)

@@ -1,16 +1,19 @@
 """Publishing a built release to an external SPARQL store (store_backend = "sparql").
 
 The build runs as always in a local pyoxigraph store (parse, materialise, validate, indexes); this
-copies its graphs to the external store. Every graph is first loaded into a staging graph of its own,
-in chunks streamed from the local store: Graph Store PUT of the first chunk, POST of the others,
-remote.GSP_CHUNK triples each (or INSERT DATA, remote.INSERT_CHUNK triples each). One request with
-a whole large graph (1.6 M triples, 250 MB) stalled Virtuoso in one huge transaction. The triples
-of linked blank nodes travel in one chunk (a blank node label names one node only within one
-request). Then one update request moves all staging graphs into place and drops the graphs of the
-previous release that the new one no longer has. On a store that runs an update request as one
-transaction (Oxigraph server, GraphDB, RDF4J) readers switch from the old release to the new one at
-once; on the others (Virtuoso in its default autocommit mode, Neptune, QLever) the move is quick
-but readers may see a half-moved dataset for its duration.
+copies its graphs to the external store, in chunks streamed from the local store: Graph Store PUT of
+the first chunk, POST of the others, remote.GSP_CHUNK triples each (or INSERT DATA,
+remote.INSERT_CHUNK triples each). One request with a whole large graph (1.6 M triples, 250 MB)
+stalled Virtuoso in one huge transaction. The triples of linked blank nodes travel in one chunk (a
+blank node label names one node only within one request).
+
+Into a store that holds no graph of ours yet (the first publish) the chunks go straight to their
+graphs. Otherwise each graph is loaded into staging graphs of at most PART triples each, and a swap
+moves them into place and drops the graphs of the previous release that the new one no longer has:
+one update request, so that readers of a store which runs a request as one transaction (Oxigraph
+server, GraphDB, RDF4J) switch from the old release to the new one at once. A store that refuses so
+large a transaction (Virtuoso: SR325, or SR171 at its time limit) gets the swap one bounded
+operation per request instead, and readers may see a half-moved dataset while it runs (see _move).
 Accepted SPARQL updates (the journal, sparql/updates.py) are then applied again, as the embedded
 store applies them again to a new release.
 """
@@ -30,6 +33,8 @@ from .release import Release
 
 log = logging.getLogger("hankegraafi.build")
 STAGING = "urn:hankegraafi:staging:"
+PART = 1_000_000       # triples per staging graph: what one request of a graph-by-graph swap moves
+REFUSED = ("SR325", "SR171")  # Virtuoso: transaction log over TransactionAfterImageLimit; timed out
 
 
 def remote_store(config: Config) -> RemoteStore:
@@ -38,36 +43,73 @@ def remote_store(config: Config) -> RemoteStore:
     return RemoteStore(RemoteSettings.from_config(config))
 
 
-def _target(graph, config: Config) -> str:
+def _destination(graph, config: Config) -> str | None:
+    """The IRI `graph` is published as (None: the external store's default graph)."""
     if isinstance(graph, ox.NamedNode):
-        return f"GRAPH <{graph.value}>"
-    return f"GRAPH <{config.sparql_default_graph}>" if config.sparql_default_graph else "DEFAULT"
+        return graph.value
+    return config.sparql_default_graph or None
+
+
+def _graph(destination: str | None) -> str:
+    return f"GRAPH <{destination}>" if destination else "DEFAULT"
 
 
 def publish(store: ox.Store, config: Config, release: Release, progress: Callable[[str], None]) -> None:
     """Copy every graph of the built `store` to the external store and swap them in."""
     remote = remote_store(config)
-    previous = _previous_release(config)
     graphs = [ox.DefaultGraph(), *sorted(store.named_graphs(), key=lambda g: g.value)]
-    size = GSP_CHUNK if remote.settings.gsp_url else INSERT_CHUNK
-    staged = {}
+    first = _holds_nothing_of_ours(remote, config)
+    written: list[str | None] = []   # dropped on failure, even if only partly loaded
     try:
+        staged = {}
         for index, graph in enumerate(graphs):
-            staging = f"{STAGING}{release.identifier}:{index}"
-            staged[staging] = graph   # dropped on failure even if only partly loaded
-            name = getattr(graph, "value", "the default graph")
-            total = release.triples_per_graph.get(name) if isinstance(graph, ox.NamedNode) else release.default_graph_triples
-            sent = 0
-            for number, chunk in enumerate(triple_chunks(store, graph, size)):
-                remote.send_graph(staging, ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES), replace=number == 0)
-                sent += len(chunk)
-                progress(f"publish: {name}: {sent} of {total if total is not None else '?'} triples sent")
-        _move(remote, _swap(staged, config, release, previous), progress)
+            destination = _destination(graph, config)
+            staging = [] if first else [f"{STAGING}{release.identifier}:{index}:{part}" for part in range(_parts(release, graph))]
+            staged[destination] = staging
+            _send(remote, store, graph, staging or [destination], written, release, progress)
+        if not first:
+            _move(remote, _swap(staged, release, _previous_release(config)), progress)
     except BaseException:
-        _drop(remote, staged)
+        _drop(remote, written)
         raise
-    progress(f"publish: release {release.identifier} swapped in at {remote.settings.query_url}")
+    progress(f"publish: release {release.identifier} {'loaded' if first else 'swapped in'} at {remote.settings.query_url}")
     _replay(remote, config)
+
+
+def _holds_nothing_of_ours(remote: RemoteStore, config: Config) -> bool:
+    """Whether the external store has neither a public graph nor a merge graph (a first publish)."""
+    if remote.public_graphs():
+        return False
+    merge = f"GRAPH <{config.sparql_default_graph}> {{ ?s ?p ?o }}" if config.sparql_default_graph else "?s ?p ?o"
+    return not remote.query(f"ASK {{ {merge} }}", default_graph=[])
+
+
+def _triples(release: Release, graph) -> int:
+    if isinstance(graph, ox.NamedNode):
+        return release.triples_per_graph.get(graph.value, 0)
+    return release.default_graph_triples
+
+
+def _parts(release: Release, graph) -> int:
+    return max(1, -(-_triples(release, graph) // PART))
+
+
+def _send(remote: RemoteStore, store: ox.Store, graph, destinations: list, written: list, release: Release,
+          progress: Callable[[str], None]) -> None:
+    """Send the triples of `graph` in chunks, spread over `destinations` in turn (a staging graph
+    is full after PART triples)."""
+    size = GSP_CHUNK if remote.settings.gsp_url else INSERT_CHUNK
+    name, total, sent = getattr(graph, "value", "the default graph"), _triples(release, graph), 0
+    begun: set = set()
+    for chunk in triple_chunks(store, graph, size):
+        destination = destinations[min(sent // PART, len(destinations) - 1)]
+        replace = destination not in begun
+        if replace:
+            begun.add(destination)
+            written.append(destination)
+        remote.send_graph(destination, ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES), replace=replace)
+        sent += len(chunk)
+        progress(f"publish: {name}: {sent} of {total} triples sent")
 
 
 def triple_chunks(store: ox.Store, graph, size: int) -> Iterator[list[ox.Triple]]:
@@ -133,37 +175,50 @@ def _previous_release(config: Config) -> Release | None:
         return None
 
 
-def _swap(staged: dict, config: Config, release: Release, previous: Release | None) -> str:
-    moves = [f"MOVE SILENT GRAPH <{staging}> TO {_target(graph, config)}" for staging, graph in staged.items()]
-    kept = set(release.triples_per_graph)
-    gone = sorted(set(previous.triples_per_graph) - kept) if previous else []
-    return " ;\n".join(moves + [f"DROP SILENT GRAPH <{graph}>" for graph in gone])
+def _swap(staged: dict, release: Release, previous: Release | None) -> list[str]:
+    """Per published graph: drop it, ADD each of its staging graphs to it and drop that; then drop
+    every graph the previous release had and this one has not. (Not MOVE: Virtuoso's MOVE without
+    its transaction log left triples of the replaced graph in place and lost some of the moved.)"""
+    steps = []
+    for destination, staging in staged.items():
+        steps.append("DROP SILENT DEFAULT" if destination is None else f"DROP SILENT GRAPH <{destination}>")
+        for part in staging:
+            steps += [f"ADD SILENT GRAPH <{part}> TO {_graph(destination)}", f"DROP SILENT GRAPH <{part}>"]
+    gone = sorted(set(previous.triples_per_graph) - set(release.triples_per_graph)) if previous else []
+    return steps + [f"DROP SILENT GRAPH <{graph}>" for graph in gone]
 
 
-def _move(remote: RemoteStore, swap: str, progress: Callable[[str], None]) -> None:
-    """Run the swap as one update. Virtuoso aborts (and rolls back) a transaction whose log outgrows
-    TransactionAfterImageLimit (50 MB by default; moving 3 M triples does): then the same swap again
-    without Virtuoso's transaction log (`DEFINE sql:log-enable 3`, row-by-row autocommit), which
-    readers of Virtuoso cannot tell from its default isolation, though a crash midway would leave the
-    move half done. Raise the limit to keep the swap one transaction (docs/operations.md)."""
+def _move(remote: RemoteStore, swap: list[str], progress: Callable[[str], None]) -> None:
+    """Run the swap as one update request. Virtuoso aborts (and rolls back) a transaction whose log
+    outgrows TransactionAfterImageLimit (SR325; 50 MB by default, which moving 3 M triples exceeds)
+    or that runs past its time limit (SR171; [SPARQL] MaxQueryExecutionTime applies to updates
+    too). Then each step goes in a request of its own without Virtuoso's transaction log
+    (`DEFINE sql:log-enable 3`, row-by-row autocommit): a step adds at most one staging graph
+    (PART triples) or drops one graph (the replaced graph at once). Readers of
+    Virtuoso cannot tell this from its default isolation; a failure midway leaves the graphs moved
+    so far in place (build again). docs/operations.md: which limits to raise."""
     try:
-        remote.update(swap)
+        remote.update(" ;\n".join(swap))
+        return
     except OSError as error:
-        if "SR325" not in str(error):
+        refused = [code for code in REFUSED if code in str(error)]
+        if not refused:
             raise
-        message = ("publish: Virtuoso refused the swap as one transaction (SR325, TransactionAfterImageLimit): "
-                   "moving again without its transaction log (sql:log-enable 3)")
-        log.warning(message)
-        progress(message)
-        remote.update("DEFINE sql:log-enable 3\n" + swap)
+    message = (f"publish: the store refused the swap as one transaction ({refused[0]}): moving graph by graph "
+               "without Virtuoso's transaction log (sql:log-enable 3)")
+    log.warning(message)
+    progress(message)
+    for number, step in enumerate(swap, 1):
+        remote.update("DEFINE sql:log-enable 3\n" + step)
+        progress(f"publish: swap: {number} of {len(swap)} steps done")
 
 
-def _drop(remote: RemoteStore, staged: dict) -> None:
-    for staging in staged:
+def _drop(remote: RemoteStore, graphs: list[str | None]) -> None:
+    for graph in graphs:
         try:
-            remote.update(f"DROP SILENT GRAPH <{staging}>")
+            remote.update(f"DROP SILENT GRAPH <{graph}>" if graph else "DROP SILENT DEFAULT")
         except OSError as error:
-            log.warning("could not drop the staging graph %s: %s", staging, error)
+            log.warning("could not drop the graph %s: %s", graph or "DEFAULT", error)
 
 
 def _replay(remote: RemoteStore, config: Config) -> None:
