@@ -103,18 +103,23 @@ def test_the_first_publish_loads_straight_into_the_graphs(remote):
 
 
 def test_rebuild_swaps_in_the_new_release_and_leaves_no_staging_graphs(remote):
-    """The rebuild stages and swaps; Virtuoso, its transaction log held to 1 MB (remote_servers.py),
-    refuses the swap as one transaction, and the build moves graph by graph instead."""
+    """The rebuild stages and swaps. Virtuoso, its transaction log held to 1 MB (remote_servers.py),
+    refuses the swap as one transaction, and the build moves graph by graph instead (not always:
+    after a request with `sql:log-enable 3` Virtuoso may run the next one on that thread without
+    its log too)."""
     config, _, external = remote
     first, messages = ReleaseStore(config).release, []
     second = build(config, progress=messages.append)
     assert second.identifier != first.identifier
-    refused = [m for m in messages if "refused the swap" in m]
-    assert bool(refused) == (external.name == "virtuoso")
     assert f"publish: release {second.identifier} swapped in at {config.sparql_query_url}" in messages
-    if refused:
-        steps = [m for m in messages if m.startswith("publish: swap:")]
-        assert "SR325" in refused[0] and steps and steps[-1].endswith(" steps done")
+    refused = [m for m in messages if "refused the swap" in m]
+    assert not refused or (external.name == "virtuoso" and "SR325" in refused[0]
+                           and [m for m in messages if m.startswith("publish: swap:")][-1].endswith(" steps done"))
+    store = ReleaseStore(config).store
+    for graph, count in second.triples_per_graph.items():
+        rows = list(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", default_graph=[]))
+        assert int(rows[0]["n"].value) == count, graph
+    assert int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value) == second.default_graph_triples
     store = ReleaseStore(config).store
     graphs = [row["g"].value for row in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", default_graph=[])]
     assert not [g for g in graphs if g.startswith(STAGING)]
@@ -200,34 +205,6 @@ def test_a_failed_publish_drops_its_staging_graphs_and_leaves_the_store(remote, 
     assert not [g for g in graphs if g.startswith(STAGING)] and graph.value not in graphs
     assert int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value) == before
     assert ReleaseStore(config).release.identifier == release.identifier
-
-
-def test_a_large_graph_is_staged_in_parts_and_swapped_in_bounded_steps(remote, monkeypatch):
-    """20 000 triples in staging graphs of 8 000, moved twice into the same graph: one update on
-    Oxigraph server. Virtuoso, its transaction log held to 1 MB (remote_servers.py), refuses the
-    second swap, which also deletes the previous 20 000, as one transaction: then one step per
-    request."""
-    config, _, external = remote
-    for name, value in (("PART", 8000), ("GSP_CHUNK", 1000), ("INSERT_CHUNK", 1000)):
-        monkeypatch.setattr(publish, name, value)
-    local, graph = chunked_graph(ground=20_000)
-    store, target = publish.remote_store(config), "urn:hankegraafi:test:swapped"
-    release = dataclasses.replace(ReleaseStore(config).release, identifier="parts", triples_per_graph={graph.value: len(local)})
-    assert publish._parts(release, graph) == 3
-    for round in ("first", "second"):
-        staging, messages = [f"{STAGING}parts:{round}:{n}" for n in range(3)], []
-        publish._send(store, local, graph, staging, [], release, messages.append)
-        publish._move(store, publish._swap({target: staging}, release, None), messages.append)
-        refused = [m for m in messages if "refused the swap" in m]
-        assert not refused or messages[-1] == "publish: swap: 7 of 7 steps done"
-    assert bool(refused) == (external.name == "virtuoso"), messages
-    assert {q.triple for q in ground(store.quads_for_pattern(None, None, None, ox.NamedNode(target)))} == {
-        q.triple for q in ground(local.quads_for_pattern(None, None, None, graph))}
-    rows = list(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}", default_graph=[]))
-    assert int(rows[0]["n"].value) == len(local)
-    graphs = [row["g"].value for row in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", default_graph=[])]
-    assert not [g for g in graphs if g.startswith(STAGING)]
-    store.update(f"DROP SILENT GRAPH <{target}>")
 
 
 def test_the_swap_falls_back_only_for_a_refused_transaction():
@@ -510,3 +487,33 @@ def test_graph_store_protocol_reads_and_writes_the_external_store(remote):
     with urllib.request.urlopen(request, timeout=60) as response:
         assert response.status == 204
     assert get(address, accept="text/turtle")[0] == 404
+
+
+def test_a_large_graph_is_staged_in_parts_and_swapped_in_bounded_steps(remote, monkeypatch):
+    """(Last: 20 000 more triples change the statistics by which Virtuoso plans the queries above.)
+    20 000 triples in staging graphs of 8 000, swapped in again and again (each time replacing the
+    last): as one update, and on Virtuoso also step by step without its transaction log, the way
+    the build goes when Virtuoso refuses the one update."""
+    config, _, external = remote
+    for name, value in (("PART", 8000), ("GSP_CHUNK", 2000), ("INSERT_CHUNK", 2000)):
+        monkeypatch.setattr(publish, name, value)
+    local, graph = chunked_graph(ground=20_000)
+    store, target = publish.remote_store(config), "urn:hankegraafi:test:swapped"
+    release = dataclasses.replace(ReleaseStore(config).release, identifier="parts", triples_per_graph={graph.value: len(local)})
+    assert publish._parts(release, graph) == 3
+    ways = [publish._move] + ([publish._move_step_by_step] if external.name == "virtuoso" else [])
+    for number, move in enumerate([publish._move, *ways]):
+        staging, messages = [f"{STAGING}parts:{number}:{part}" for part in range(3)], []
+        publish._send(store, local, graph, staging, [], release, messages.append)
+        swap = publish._swap({target: staging}, release, None)
+        assert len(swap) == 1 + 2 * 3
+        move(store, swap, messages.append)
+        assert {q.triple for q in ground(store.quads_for_pattern(None, None, None, ox.NamedNode(target)))} == {
+            q.triple for q in ground(local.quads_for_pattern(None, None, None, graph))}
+        rows = list(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}", default_graph=[]))
+        assert int(rows[0]["n"].value) == len(local)
+    last = f"publish: {graph.value}: {len(local)} of {len(local)} triples sent"
+    assert messages[-1] == ("publish: swap: 7 of 7 steps done" if external.name == "virtuoso" else last)
+    graphs = [row["g"].value for row in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", default_graph=[])]
+    assert not [g for g in graphs if g.startswith(STAGING)]
+    store.update(f"DROP SILENT GRAPH <{target}>")

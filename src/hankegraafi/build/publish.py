@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 
@@ -97,19 +98,27 @@ def _parts(release: Release, graph) -> int:
 def _send(remote: RemoteStore, store: ox.Store, graph, destinations: list, written: list, release: Release,
           progress: Callable[[str], None]) -> None:
     """Send the triples of `graph` in chunks, spread over `destinations` in turn (a staging graph
-    is full after PART triples)."""
+    is full after PART triples). One request at a time, in order, while the next chunk is read and
+    serialised (about as much time as the store takes to load one)."""
     size = GSP_CHUNK if remote.settings.gsp_url else INSERT_CHUNK
     name, total, sent = getattr(graph, "value", "the default graph"), _triples(release, graph), 0
     begun: set = set()
-    for chunk in triple_chunks(store, graph, size):
-        destination = destinations[min(sent // PART, len(destinations) - 1)]
-        replace = destination not in begun
-        if replace:
-            begun.add(destination)
-            written.append(destination)
-        remote.send_graph(destination, ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES), replace=replace)
-        sent += len(chunk)
-        progress(f"publish: {name}: {sent} of {total} triples sent")
+    with ThreadPoolExecutor(1, thread_name_prefix="publish") as sender:
+        pending = None
+        for chunk in triple_chunks(store, graph, size):
+            destination = destinations[min(sent // PART, len(destinations) - 1)]
+            replace = destination not in begun
+            if replace:
+                begun.add(destination)
+                written.append(destination)
+            data = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
+            if pending is not None:
+                pending.result()
+                progress(f"publish: {name}: {sent} of {total} triples sent")
+            pending = sender.submit(remote.send_graph, destination, data, replace=replace)
+            sent += len(chunk)
+        pending.result()
+    progress(f"publish: {name}: {sent} of {total} triples sent")
 
 
 def triple_chunks(store: ox.Store, graph, size: int) -> Iterator[list[ox.Triple]]:
@@ -208,6 +217,10 @@ def _move(remote: RemoteStore, swap: list[str], progress: Callable[[str], None])
                "without Virtuoso's transaction log (sql:log-enable 3)")
     log.warning(message)
     progress(message)
+    _move_step_by_step(remote, swap, progress)
+
+
+def _move_step_by_step(remote: RemoteStore, swap: list[str], progress: Callable[[str], None]) -> None:
     for number, step in enumerate(swap, 1):
         remote.update("DEFINE sql:log-enable 3\n" + step)
         progress(f"publish: swap: {number} of {len(swap)} steps done")
