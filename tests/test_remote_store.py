@@ -490,14 +490,14 @@ def test_graph_store_protocol_reads_and_writes_the_external_store(remote):
 
 
 def test_a_large_graph_is_staged_in_parts_and_swapped_in_bounded_steps(remote, monkeypatch):
-    """(Last: 20 000 more triples change the statistics by which Virtuoso plans the queries above.)
-    20 000 triples in staging graphs of 8 000, swapped in again and again (each time replacing the
+    """(Last: more triples change the statistics by which Virtuoso plans the queries above.)
+    6 000 triples in staging graphs of 2 500, swapped in again and again (each time replacing the
     last): as one update, and on Virtuoso also step by step without its transaction log, the way
     the build goes when Virtuoso refuses the one update."""
     config, _, external = remote
-    for name, value in (("PART", 8000), ("GSP_CHUNK", 2000), ("INSERT_CHUNK", 2000)):
+    for name, value in (("PART", 2500), ("GSP_CHUNK", 1000), ("INSERT_CHUNK", 1000)):
         monkeypatch.setattr(publish, name, value)
-    local, graph = chunked_graph(ground=20_000)
+    local, graph = chunked_graph(ground=6000)
     store, target = publish.remote_store(config), "urn:hankegraafi:test:swapped"
     release = dataclasses.replace(ReleaseStore(config).release, identifier="parts", triples_per_graph={graph.value: len(local)})
     assert publish._parts(release, graph) == 3
