@@ -92,12 +92,15 @@ def build_published(work: Path, projects: int, env: dict[str, str]) -> Path:
 
 
 def virtuoso_endpoint(config) -> str:
-    """Virtuoso's /sparql with the dataset hankegraafi names in every query (remote.py `_dataset`)."""
-    from hankegraafi.remote import RemoteSettings, RemoteStore
+    """Virtuoso's /sparql with the dataset hankegraafi names in every query: the merge graph and the
+    public graphs of the local release (as sparql/service.py takes them; asking Virtuoso for its
+    graphs scans every quad, longer than the 30 s query limit at 100 000 projects)."""
+    from hankegraafi.store import ReleaseStore
 
-    store = RemoteStore(RemoteSettings.from_config(config))
+    graphs = sorted(g for g in ReleaseStore(config).release.triples_per_graph
+                    if g.startswith(config.base_iri) and g != config.sparql_default_graph)
     dataset = [("default-graph-uri", config.sparql_default_graph)]
-    dataset += [("named-graph-uri", graph) for graph in store.public_graphs()]
+    dataset += [("named-graph-uri", graph) for graph in graphs]
     return config.sparql_query_url + "?" + urllib.parse.urlencode(dataset)
 
 
