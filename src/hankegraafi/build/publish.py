@@ -12,8 +12,8 @@ graphs. Otherwise each graph is loaded into staging graphs of at most PART tripl
 moves them into place and drops the graphs of the previous release that the new one no longer has:
 one update request, so that readers of a store which runs a request as one transaction (Oxigraph
 server, GraphDB, RDF4J) switch from the old release to the new one at once. A store that refuses so
-large a transaction (Virtuoso: SR325, or SR171 at its time limit) gets the swap one bounded
-operation per request instead, and readers may see a half-moved dataset while it runs (see _move).
+large a transaction (Virtuoso: SR325, or SR171 at its time limit) gets the swap one step per
+request instead, and readers may see a half-moved dataset while it runs (see _move).
 Accepted SPARQL updates (the journal, sparql/updates.py) are then applied again, as the embedded
 store applies them again to a new release.
 """
@@ -53,6 +53,10 @@ def _destination(graph, config: Config) -> str | None:
 
 def _graph(destination: str | None) -> str:
     return f"GRAPH <{destination}>" if destination else "DEFAULT"
+
+
+def _dropping(destination: str | None) -> str:
+    return f"DROP SILENT {_graph(destination)}"
 
 
 def publish(store: ox.Store, config: Config, release: Release, progress: Callable[[str], None]) -> None:
@@ -190,11 +194,11 @@ def _swap(staged: dict, release: Release, previous: Release | None) -> list[str]
     its transaction log left triples of the replaced graph in place and lost some of the moved.)"""
     steps = []
     for destination, staging in staged.items():
-        steps.append("DROP SILENT DEFAULT" if destination is None else f"DROP SILENT GRAPH <{destination}>")
+        steps.append(_dropping(destination))
         for part in staging:
-            steps += [f"ADD SILENT GRAPH <{part}> TO {_graph(destination)}", f"DROP SILENT GRAPH <{part}>"]
+            steps += [f"ADD SILENT GRAPH <{part}> TO {_graph(destination)}", _dropping(part)]
     gone = sorted(set(previous.triples_per_graph) - set(release.triples_per_graph)) if previous else []
-    return steps + [f"DROP SILENT GRAPH <{graph}>" for graph in gone]
+    return steps + [_dropping(graph) for graph in gone]
 
 
 def _move(remote: RemoteStore, swap: list[str], progress: Callable[[str], None]) -> None:
@@ -229,7 +233,7 @@ def _move_step_by_step(remote: RemoteStore, swap: list[str], progress: Callable[
 def _drop(remote: RemoteStore, graphs: list[str | None]) -> None:
     for graph in graphs:
         try:
-            remote.update(f"DROP SILENT GRAPH <{graph}>" if graph else "DROP SILENT DEFAULT")
+            remote.update(_dropping(graph))
         except OSError as error:
             log.warning("could not drop the graph %s: %s", graph or "DEFAULT", error)
 
