@@ -1,6 +1,7 @@
 """Benchmark: hankegraafi's SPARQL endpoint on the Virtuoso backend against Virtuoso's own endpoint.
 
     python -m benchmarks.remote [--projects 10000] [--requests 400] [--concurrency 1 8] [--workers 2]
+                                [--warmup N] [--split-whole-graph [--whole-graph-timeout 120]]
 
 1. Starts Virtuoso 7 on loopback in a temporary folder (tests/remote_servers.py), its buffers scaled
    to the data (`NumberOfBuffers` 8 KiB pages: about 16 per generated project).
@@ -31,7 +32,7 @@ import urllib.parse
 from pathlib import Path
 
 from benchmarks.load import Server
-from benchmarks.run import check_same_answers, query_mix, run_load
+from benchmarks.run import WHOLE_GRAPH, check_same_answers, query_mix, run_load, time_each
 from benchmarks.timing import Figures
 
 REPO = Path(__file__).resolve().parent.parent
@@ -127,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=400, help="requests per server and concurrency level")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--workers", type=int, default=2, help="hankegraafi's gunicorn web processes")
+    parser.add_argument("--warmup", type=int, help="warm-up requests per server (default: two passes through the mix)")
+    parser.add_argument("--split-whole-graph", action="store_true",
+                        help="leave the queries whose answers grow with the graph out of the throughput mix and "
+                             "time them one by one, as benchmarks/run.py does (for 100 000 projects)")
+    parser.add_argument("--whole-graph-timeout", type=float, default=120, help="client timeout for those, s")
     args = parser.parse_args(argv)
     from hankegraafi.config import load_config
 
@@ -138,17 +144,23 @@ def main(argv: list[str] | None = None) -> int:
         env = backend_env(virtuoso)
         store = build_published(work, args.projects, env)
         server = Server(store, args.workers, env)
-        config = load_config(environ=env, project_dir=REPO)
+        config = load_config(environ=env, project_dir=REPO, store_path=store)
         servers = {"virtuoso /sparql": virtuoso_endpoint(config),
                    f"hankegraafi (gunicorn x{args.workers})": server.url + "/sparql"}
         mix = query_mix(REPO, config.base_iri)
+        whole_graph = [item for item in mix if args.split_whole_graph and item[0] in WHOLE_GRAPH]
+        mix = [item for item in mix if item not in whole_graph]
         for problem in check_same_answers(servers, mix):
             print(f"warning: servers disagree on {problem}", file=sys.stderr)
         for endpoint in servers.values():     # warm up: worker processes, Virtuoso's buffers
-            run_load(endpoint, mix, 2 * len(mix), 2)
+            run_load(endpoint, mix, 2 * len(mix) if args.warmup is None else args.warmup, 2)
         print(f"\nSPARQL mix on the Virtuoso backend: seed data + {args.projects} projects, {len(mix)} queries "
               f"in the mix, {args.requests} requests per run, {os.cpu_count()} CPU cores")
         measure_all(servers, mix, args.requests, args.concurrency)
+        if whole_graph:
+            print(f"\nqueries whose answers grow with the graph, one request each in turn "
+                  f"({args.whole_graph_timeout:g} s client timeout):", flush=True)
+            time_each(servers, whole_graph, args.whole_graph_timeout, None)
         return 0
     finally:
         if server is not None:
