@@ -2,6 +2,7 @@
 
     python -m benchmarks.remote [--projects 10000] [--requests 400] [--concurrency 1 8] [--workers 2]
                                 [--warmup N] [--split-whole-graph [--whole-graph-timeout 120]]
+                                [--keep | --attach FOLDER]
 
 1. Starts Virtuoso 7 on loopback in a temporary folder (tests/remote_servers.py), its buffers scaled
    to the data (`NumberOfBuffers` 8 KiB pages: about 16 per generated project).
@@ -15,7 +16,8 @@
    and (b) hankegraafi's /sparql; prints median and p95 latency, throughput and the ratio
    hankegraafi / Virtuoso at each concurrency level.
 
-Figures only; everything it starts is stopped and its folder removed at the end.
+Figures only; everything it starts is stopped and its folder removed at the end (--keep leaves Virtuoso
+and the release for another run with --attach, which measures them again without a build).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from pathlib import Path
 from benchmarks.load import Server
 from benchmarks.run import WHOLE_GRAPH, check_same_answers, query_mix, run_load, time_each
 from benchmarks.timing import Figures
+from hankegraafi.remote import allow_response_headers
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -49,9 +52,9 @@ def start_virtuoso(folder: Path, projects: int, concurrency: int) -> remote_serv
                                          http_threads=max(8, concurrency + 2), after_image_limit=50_000_000)
 
 
-def backend_env(virtuoso: remote_servers.ExternalStore) -> dict[str, str]:
+def backend_env(virtuoso_settings: dict[str, str]) -> dict[str, str]:
     """The server's and the build's configuration: the Virtuoso backend, no rate limit."""
-    settings = dict(virtuoso.settings)
+    settings = dict(virtuoso_settings)
     auth_url = settings["sparql_query_url"]
     settings.update(sparql_query_url=auth_url.removesuffix("-auth"), sparql_update_url=auth_url)
     env = {f"HANKEGRAAFI_{key.upper()}": value for key, value in settings.items()}
@@ -94,15 +97,19 @@ def build_published(work: Path, projects: int, env: dict[str, str]) -> Path:
 
 def virtuoso_endpoint(config) -> str:
     """Virtuoso's /sparql with the dataset hankegraafi names in every query: the merge graph and the
-    public graphs of the local release (as sparql/service.py takes them; asking Virtuoso for its
+    public graphs."""
+    dataset = [("default-graph-uri", config.sparql_default_graph)]
+    dataset += [("named-graph-uri", graph) for graph in public_graphs(config)]
+    return config.sparql_query_url + "?" + urllib.parse.urlencode(dataset)
+
+
+def public_graphs(config) -> list[str]:
+    """The public graphs of the local release, as sparql/service.py takes them (asking Virtuoso for its
     graphs scans every quad, longer than the 30 s query limit at 100 000 projects)."""
     from hankegraafi.store import ReleaseStore
 
-    graphs = sorted(g for g in ReleaseStore(config).release.triples_per_graph
-                    if g.startswith(config.base_iri) and g != config.sparql_default_graph)
-    dataset = [("default-graph-uri", config.sparql_default_graph)]
-    dataset += [("named-graph-uri", graph) for graph in graphs]
-    return config.sparql_query_url + "?" + urllib.parse.urlencode(dataset)
+    return sorted(g for g in ReleaseStore(config).release.triples_per_graph
+                  if g.startswith(config.base_iri) and g != config.sparql_default_graph)
 
 
 def row(label: str, concurrency: int, figures: Figures, baseline: float) -> str:
@@ -133,21 +140,31 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave the queries whose answers grow with the graph out of the throughput mix and "
                              "time them one by one, as benchmarks/run.py does (for 100 000 projects)")
     parser.add_argument("--whole-graph-timeout", type=float, default=120, help="client timeout for those, s")
+    parser.add_argument("--keep", action="store_true",
+                        help="leave Virtuoso running and its folder in place at the end, for --attach")
+    parser.add_argument("--attach", type=Path, metavar="FOLDER",
+                        help="measure again the release and the Virtuoso a --keep run left in FOLDER (no build)")
     args = parser.parse_args(argv)
     from hankegraafi.config import load_config
 
-    work = Path(tempfile.mkdtemp(prefix="hankegraafi-bench-remote-"))
-    (work / "virtuoso").mkdir()
+    work = args.attach or Path(tempfile.mkdtemp(prefix="hankegraafi-bench-remote-"))
     virtuoso = server = None
     try:
-        virtuoso = start_virtuoso(work / "virtuoso", args.projects, max(args.concurrency))
-        env = backend_env(virtuoso)
-        store = build_published(work, args.projects, env)
+        if args.attach:
+            env = backend_env(remote_servers.running_virtuoso_settings(work / "virtuoso"))
+            store = work / "store"
+        else:
+            (work / "virtuoso").mkdir()
+            virtuoso = start_virtuoso(work / "virtuoso", args.projects, max(args.concurrency))
+            env = backend_env(virtuoso.settings)
+            store = build_published(work, args.projects, env)
         server = Server(store, args.workers, env)
         config = load_config(environ=env, project_dir=REPO, store_path=store)
         servers = {"virtuoso /sparql": virtuoso_endpoint(config),
                    f"hankegraafi (gunicorn x{args.workers})": server.url + "/sparql"}
         mix = query_mix(REPO, config.base_iri)
+        # the benchmark's own client (requests, on http.client) reads Virtuoso's header per named graph too
+        allow_response_headers(len(public_graphs(config)) + 100)
         whole_graph = [item for item in mix if args.split_whole_graph and item[0] in WHOLE_GRAPH]
         mix = [item for item in mix if item not in whole_graph]
         for problem in check_same_answers(servers, mix):
@@ -165,9 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if server is not None:
             server.stop()
-        if virtuoso is not None:
-            virtuoso.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep or args.attach:
+            print(f"Virtuoso and the release left in {work}: measure again with --attach {work}", file=sys.stderr)
+        else:
+            if virtuoso is not None:
+                virtuoso.stop()
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -145,11 +145,22 @@ def start_virtuoso(folder: Path, buffers: int = 10000, dirty_buffers: int = 6000
     _isql(sql_port, f"DB.DBA.USER_CREATE('{VIRTUOSO_USER}', '{VIRTUOSO_PASSWORD}'); "
                     f"GRANT SPARQL_UPDATE TO \"{VIRTUOSO_USER}\"; "
                     f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{VIRTUOSO_USER}', 15);")
-    return ExternalStore("virtuoso", process, {
+    return ExternalStore("virtuoso", process, _virtuoso_settings(base))
+
+
+def running_virtuoso_settings(folder: Path) -> dict[str, str]:
+    """The settings of a Virtuoso started by start_virtuoso in `folder` and still running."""
+    ini = (folder / "virtuoso.ini").read_text()
+    http_port = ini.split("[HTTPServer]")[1].split("ServerPort = ")[1].split()[0]
+    return _virtuoso_settings(f"http://{http_port}")
+
+
+def _virtuoso_settings(base: str) -> dict[str, str]:
+    return {
         "sparql_query_url": base + "/sparql-auth", "sparql_gsp_url": base + "/sparql-graph-crud-auth",
         "sparql_user": VIRTUOSO_USER, "sparql_password": VIRTUOSO_PASSWORD, "sparql_auth": "digest",
         "sparql_default_graph": DEFAULT_GRAPH,
-    })
+    }
 
 
 STARTERS = {"oxigraph": start_oxigraph, "virtuoso": start_virtuoso}
