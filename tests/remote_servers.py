@@ -7,6 +7,7 @@ Virtuoso here too, with buffers and HTTP threads scaled to its data and load.
 
 from __future__ import annotations
 
+import configparser
 import shutil
 import socket
 import subprocess
@@ -150,9 +151,9 @@ def start_virtuoso(folder: Path, buffers: int = 10000, dirty_buffers: int = 6000
 
 def running_virtuoso_settings(folder: Path) -> dict[str, str]:
     """The settings of a Virtuoso started by start_virtuoso in `folder` and still running."""
-    ini = (folder / "virtuoso.ini").read_text()
-    http_port = ini.split("[HTTPServer]")[1].split("ServerPort = ")[1].split()[0]
-    return _virtuoso_settings(f"http://{http_port}")
+    ini = configparser.ConfigParser()
+    ini.read(folder / "virtuoso.ini")
+    return _virtuoso_settings(f"http://{ini['HTTPServer']['ServerPort']}")
 
 
 def _virtuoso_settings(base: str) -> dict[str, str]:

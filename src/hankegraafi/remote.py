@@ -159,6 +159,7 @@ class RemoteStore:
         parts = urllib.parse.urlsplit(url)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         body = urllib.parse.urlencode(fields).encode()
+        allow_response_headers(len(fields) + 100)   # a header per graph of the dataset comes back
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept, "User-Agent": "hankegraafi"}
         retried = challenged = False
         while True:
@@ -220,7 +221,6 @@ class RemoteStore:
         elif self.settings.default_graph:
             fields.append(("default-graph-uri", self.settings.default_graph))
             fields += [("named-graph-uri", graph) for graph in self.public_graphs()]
-        allow_response_headers(len(fields) + 100)
         return fields + [("format", "xml"), ("output", "xml"), ("results", "xml")]
 
     # --- the pyoxigraph.Store API ----------------------------------------------------------------
